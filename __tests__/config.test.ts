@@ -1,0 +1,290 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { stringify } from "yaml";
+import { ConfigError, formatIssue, type ConfigIssue } from "../config/issues";
+import { loadConfig } from "../config/load";
+import { EXAMPLE_FILE, exampleData } from "./support/config";
+
+const dir = mkdtempSync(join(tmpdir(), "config-test-"));
+let fileCount = 0;
+
+function writeConfig(content: string | Record<string, any>): string {
+  const file = join(dir, `customer-${++fileCount}.yaml`);
+  writeFileSync(file, typeof content === "string" ? content : stringify(content));
+  return file;
+}
+
+/** Every issue loading `content` raises; fails the test when it loads cleanly. */
+function issuesOf(content: string | Record<string, any>): ConfigIssue[] {
+  const file = writeConfig(content);
+  try {
+    loadConfig(file);
+  } catch (error) {
+    if (error instanceof ConfigError) return [...error.issues];
+    throw error;
+  }
+  throw new Error("expected the config to be rejected");
+}
+
+/** Issues of the example with `change` applied to its data. */
+function issuesAfter(change: (data: Record<string, any>) => void): ConfigIssue[] {
+  const data = exampleData();
+  change(data);
+  return issuesOf(data);
+}
+
+const at = (issues: ConfigIssue[], path: string) => issues.filter((issue) => issue.path === path);
+
+describe("customer config", () => {
+  test("the example loads with the runbook's layout and no warnings", () => {
+    const { config, warnings } = loadConfig(EXAMPLE_FILE);
+    expect(config.network.zones.map((z) => [z.name, z.publicSubnetCidr, z.privateSubnetCidr])).toEqual([
+      ["ap-northeast-1a", "10.13.0.0/24", "10.13.16.0/20"],
+      ["ap-northeast-1c", "10.13.1.0/24", "10.13.32.0/20"],
+      ["ap-northeast-1d", "10.13.2.0/24", "10.13.48.0/20"],
+    ]);
+    expect(warnings).toEqual([]);
+  });
+
+  test("defaults reproduce the runbook's layout on a /18 when only names and accounts are given", () => {
+    const file = writeConfig({
+      customer: "acme",
+      environment: "prod",
+      aws: { accountId: "111122223333", devAccountIds: ["444455556666"] },
+    });
+    const { config } = loadConfig(file);
+    expect(config.aws.region).toBe("ap-northeast-1");
+    expect(config.network.vpcCidr).toBe("10.13.0.0/18");
+    expect(config.network.zones).toEqual(loadConfig(EXAMPLE_FILE).config.network.zones);
+    expect(config.network.natGateways).toBe("perAz");
+    expect(config.network.interfaceEndpoints).toEqual(["ssm", "ssmmessages", "ec2messages", "secretsmanager", "logs"]);
+    expect(config.network.flowLogs.retentionDays).toBe(365);
+    expect(config.state).toEqual({ backend: "local", noncurrentVersionRetentionDays: 90 });
+  });
+
+  test("the default layout follows another /18", () => {
+    const file = writeConfig({
+      customer: "acme",
+      environment: "stg",
+      aws: { accountId: "111122223333", devAccountIds: ["444455556666"] },
+      network: { vpcCidr: "10.20.64.0/18" },
+    });
+    expect(loadConfig(file).config.network.zones.map((z) => z.privateSubnetCidr)).toEqual([
+      "10.20.80.0/20",
+      "10.20.96.0/20",
+      "10.20.112.0/20",
+    ]);
+  });
+
+  test("the runbook's own plan (/19 VPC) is rejected, naming both private subnets outside it", () => {
+    const issues = issuesAfter((d) => {
+      d.network.vpcCidr = "10.13.0.0/19";
+    });
+    expect(issues).toHaveLength(2);
+    expect(at(issues, "network.zones[1].privateSubnetCidr")[0]!.problem).toContain("10.13.32.0/20");
+    expect(at(issues, "network.zones[2].privateSubnetCidr")[0]!.problem).toContain("10.13.48.0/20");
+    for (const issue of issues) {
+      expect(issue.problem).toContain("outside the VPC 10.13.0.0/19 (10.13.0.0-10.13.31.255)");
+      expect(issue.fix).toContain("/18");
+    }
+  });
+
+  test("a /19 without zones cannot take the default layout and says so", () => {
+    const issues = issuesAfter((d) => {
+      d.network = { vpcCidr: "10.13.0.0/19" };
+    });
+    expect(at(issues, "network.zones")[0]!.problem).toContain("/18 or larger");
+  });
+
+  test("CIDR syntax", () => {
+    const issues = issuesAfter((d) => {
+      d.network.zones[0].publicSubnetCidr = "10.13.0.0";
+      d.network.zones[1].publicSubnetCidr = "10.13.300.0/24";
+    });
+    expect(at(issues, "network.zones[0].publicSubnetCidr")[0]!.problem).toBe('"10.13.0.0" is not an IPv4 CIDR block');
+    expect(at(issues, "network.zones[1].publicSubnetCidr")[0]!.problem).toBe('"10.13.300.0/24" is not an IPv4 CIDR block');
+  });
+
+  test("a block with host bits set is rejected with its network address as the fix", () => {
+    const [issue] = issuesAfter((d) => {
+      d.network.zones[0].publicSubnetCidr = "10.13.0.5/24";
+    });
+    expect(issue!.problem).toContain("host bits");
+    expect(issue!.fix).toBe("use its network address 10.13.0.0/24");
+  });
+
+  test("prefix lengths AWS does not accept", () => {
+    const [issue] = issuesAfter((d) => {
+      d.network.vpcCidr = "10.0.0.0/8";
+    });
+    expect(issue!.path).toBe("network.vpcCidr");
+    expect(issue!.problem).toContain("/16 to /28");
+  });
+
+  test("every subnet inside the VPC", () => {
+    const [issue] = issuesAfter((d) => {
+      d.network.zones[2].publicSubnetCidr = "10.14.2.0/24";
+    });
+    expect(issue!.path).toBe("network.zones[2].publicSubnetCidr");
+    expect(issue!.problem).toContain("lies outside the VPC 10.13.0.0/18");
+  });
+
+  test("no overlapping subnets", () => {
+    const [issue] = issuesAfter((d) => {
+      d.network.zones[1].privateSubnetCidr = "10.13.20.0/24";
+    });
+    expect(issue!.path).toBe("network.zones[1].privateSubnetCidr");
+    expect(issue!.problem).toBe("10.13.20.0/24 overlaps 10.13.16.0/20 (network.zones[0].privateSubnetCidr)");
+  });
+
+  test("zones belong to the region", () => {
+    const [issue] = issuesAfter((d) => {
+      d.network.zones[1].name = "us-east-1c";
+    });
+    expect(issue!.path).toBe("network.zones[1].name");
+    expect(issue!.problem).toBe('"us-east-1c" is not an availability zone of ap-northeast-1');
+  });
+
+  test("at least two zones, because an ALB needs two", () => {
+    const [issue] = issuesAfter((d) => {
+      d.network.zones = d.network.zones.slice(0, 1);
+    });
+    expect(issue!.path).toBe("network.zones");
+    expect(issue!.problem).toContain("at least two");
+  });
+
+  test("each zone once", () => {
+    const [issue] = issuesAfter((d) => {
+      d.network.zones[2].name = "ap-northeast-1a";
+    });
+    expect(issue!.path).toBe("network.zones[2].name");
+    expect(issue!.problem).toBe("ap-northeast-1a is already zones[0]");
+  });
+
+  test("account IDs are 12 digits", () => {
+    const issues = issuesAfter((d) => {
+      d.aws.accountId = "11112222333";
+      d.aws.devAccountIds = ["44445555666a"];
+    });
+    expect(at(issues, "aws.accountId")[0]!.problem).toBe('"11112222333" is not an AWS account ID (12 digits)');
+    expect(at(issues, "aws.devAccountIds[0]")[0]!.problem).toContain("not an AWS account ID");
+  });
+
+  test("an unquoted account ID is a number in YAML and must be quoted", () => {
+    const text = stringify(exampleData()).replace('accountId: "111122223333"', "accountId: 111122223333");
+    const [issue] = issuesOf(text);
+    expect(issue!.path).toBe("aws.accountId");
+    expect(issue!.fix).toBe('quote it: "111122223333"');
+  });
+
+  test("the target account is never a dev account", () => {
+    const [issue] = issuesAfter((d) => {
+      d.aws.devAccountIds.push(d.aws.accountId);
+    });
+    expect(issue!.path).toBe("aws.accountId");
+    expect(issue!.problem).toContain("is listed in aws.devAccountIds");
+  });
+
+  test("dev accounts must be listed", () => {
+    const [issue] = issuesAfter((d) => {
+      d.aws.devAccountIds = [];
+    });
+    expect(issue!.path).toBe("aws.devAccountIds");
+  });
+
+  test.each([
+    ["customer", "Acme"],
+    ["customer", "acme_co"],
+    ["customer", "acme--co"],
+    ["customer", "acme-"],
+    ["customer", "a-very-long-customer-name"],
+    ["environment", "production"],
+    ["environment", "1prod"],
+  ])("names safe for AWS resource names: %s %j", (key, value) => {
+    const [issue] = issuesAfter((d) => {
+      d[key] = value;
+    });
+    expect(issue!.path).toBe(key);
+    expect(issue!.problem).toContain(`"${value}" is not a safe`);
+  });
+
+  test("region names", () => {
+    const issues = issuesAfter((d) => {
+      d.aws.region = "tokyo";
+    });
+    expect(at(issues, "aws.region")[0]!.problem).toBe('"tokyo" is not an AWS region name');
+  });
+
+  test("retention values CloudWatch accepts", () => {
+    const [issue] = issuesAfter((d) => {
+      d.network.flowLogs.retentionDays = 100;
+    });
+    expect(issue!.path).toBe("network.flowLogs.retentionDays");
+    expect(issue!.fix).toContain("365");
+  });
+
+  test("unknown keys are named with a likely correction", () => {
+    const [issue] = issuesAfter((d) => {
+      d.network.natGatways = d.network.natGateways;
+      delete d.network.natGateways;
+    });
+    expect(issue!.path).toBe("network.natGatways");
+    expect(issue!.fix).toBe('remove it; did you mean "natGateways"?');
+  });
+
+  test("enum values with a likely correction", () => {
+    const [issue] = issuesAfter((d) => {
+      d.network.interfaceEndpoints = ["ssm", "secretmanager"];
+    });
+    expect(issue!.path).toBe("network.interfaceEndpoints[1]");
+    expect(issue!.fix).toContain('did you mean "secretsmanager"?');
+  });
+
+  test("tags cannot override the project's own tags", () => {
+    const [issue] = issuesAfter((d) => {
+      d.tags = { project: "other" };
+    });
+    expect(issue!.path).toBe("tags.project");
+  });
+
+  test("all errors are collected at once, in file order, with line numbers", () => {
+    const issues = issuesAfter((d) => {
+      d.customer = "Bad_Name";
+      d.aws.accountId = "123";
+      d.network.vpcCidr = "10.13.0.0/19";
+      d.network.zones[1].name = "us-west-2a";
+      d.network.natGateways = "some";
+    });
+    expect(issues.map((i) => i.path)).toEqual([
+      "customer",
+      "aws.accountId",
+      "network.zones[1].name",
+      "network.zones[1].privateSubnetCidr",
+      "network.zones[2].privateSubnetCidr",
+      "network.natGateways",
+    ]);
+    const lines = issues.map((i) => i.line!);
+    expect(lines).toEqual([...lines].sort((a, b) => a - b));
+    expect(lines.every((line) => line > 0)).toBe(true);
+  });
+
+  test("a formatted issue names the file, line, key, problem and fix", () => {
+    const [issue] = issuesAfter((d) => {
+      d.network.zones[0].privateSubnetCidr = "10.13.64.0/20";
+    });
+    expect(formatIssue(issue!)).toMatch(
+      /^\S+customer-\d+\.yaml:\d+:\d+ network\.zones\[0\]\.privateSubnetCidr: 10\.13\.64\.0\/20 .* lies outside the VPC .*\n {2}fix: .+/,
+    );
+  });
+
+  test("YAML syntax errors point at their line", () => {
+    const [issue] = issuesOf("customer: acme\nnetwork: [a\n  b: c\n");
+    expect(issue!.problem).toMatch(/^is not valid YAML/);
+    expect(issue!.line).toBeGreaterThan(1);
+  });
+
+  test("a missing file says how to name one", () => {
+    expect(() => loadConfig(join(dir, "nope.yaml"))).toThrow(/cannot be read \(ENOENT\)[\s\S]*CUSTOMER_CONFIG=/);
+  });
+});

@@ -1,0 +1,5 @@
+import { Testing } from "cdktf";
+import "cdktf/lib/testing/adapters/jest";
+
+// Registers toHaveResourceWithProperties and the other cdktf matchers (snake_case keys).
+Testing.setupJest();

@@ -1,0 +1,62 @@
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Testing } from "cdktf";
+import type { CustomerConfig } from "../../config/schema";
+import { buildStacks, type CustomerStacks } from "../../stacks/app";
+import { exampleConfig } from "./config";
+
+/** Terraform JSON of one stack, parsed. */
+export type StackJson = {
+  terraform?: any;
+  provider?: Record<string, any[]>;
+  resource?: Record<string, Record<string, any>>;
+  data?: Record<string, Record<string, any>>;
+  output?: Record<string, any>;
+};
+
+/** Every stack of `config` (default: the example) built into a testing app. */
+export function buildExample(config: CustomerConfig = exampleConfig()): CustomerStacks {
+  return buildStacks(Testing.app(), config);
+}
+
+/** Synthesized JSON text of each stack, by stack name, as cdktf matchers expect it. */
+export function synthAll(config?: CustomerConfig): Record<string, string> {
+  const stacks = buildExample(config);
+  return Object.fromEntries(Object.values(stacks).map((stack) => [stack.stackName, Testing.synth(stack)]));
+}
+
+/** Parsed JSON of each stack, by stack name. */
+export function synthJson(config?: CustomerConfig): Record<string, StackJson> {
+  return Object.fromEntries(Object.entries(synthAll(config)).map(([name, text]) => [name, JSON.parse(text)]));
+}
+
+/** The resources of `type` in a stack, as a list of their bodies. */
+export function resourcesOf(stack: StackJson, type: string): any[] {
+  return Object.values(stack.resource?.[type] ?? {});
+}
+
+/** The resource a `${type.name.attribute}` reference points to, within one stack. */
+export function referenced(stack: StackJson, expression: string): { type: string; name: string; body: any } {
+  const match = /^\$\{([a-z0-9_]+)\.([^.]+)\.[a-z_]+\}$/.exec(expression);
+  if (!match) throw new Error(`not a plain resource reference: ${expression}`);
+  const [, type, name] = match as unknown as [string, string, string];
+  const body = stack.resource?.[type]?.[name];
+  if (!body) throw new Error(`${expression} points to no resource of this stack`);
+  return { type, name, body };
+}
+
+/**
+ * Synthesizes every stack of `config` to disk, as `npm run synth` does, and reads back each
+ * `stacks/<name>/cdk.tf.json`: what Terraform and checkov will see.
+ */
+export function synthToDisk(config: CustomerConfig = exampleConfig()): Record<string, StackJson> {
+  const outdir = mkdtempSync(join(tmpdir(), "cdktf-out-"));
+  const app = Testing.app({ outdir });
+  buildStacks(app, config);
+  app.synth();
+  const stacksDir = join(outdir, "stacks");
+  return Object.fromEntries(
+    readdirSync(stacksDir).map((name) => [name, JSON.parse(readFileSync(join(stacksDir, name, "cdk.tf.json"), "utf8"))]),
+  );
+}

@@ -1,0 +1,150 @@
+import { z } from "zod";
+import { accountId, report, resourceName, rule, whenValid } from "./fields";
+import { DEFAULT_VPC_CIDR, defaultZones, networkSchema } from "./network-schema";
+
+/** Tags every resource carries through the provider's `default_tags`; config tags cannot override them. */
+export const RESERVED_TAG_KEYS = ["customer", "environment", "project", "managed-by"] as const;
+
+export const DEFAULT_REGION = "ap-northeast-1";
+
+const awsSchema = z
+  .object({
+    /** The customer account this environment is deployed to (12 digits, quoted). */
+    accountId,
+    /**
+     * Accounts this environment must never be deployed to, e.g. the team's dev account. The
+     * runbook keeps production completely separate from dev; `doctor` and the Terraform
+     * provider both refuse any account but `accountId`.
+     */
+    devAccountIds: z.array(accountId).superRefine(
+      rule(
+        (ids) => ids.length > 0,
+        () => "is empty",
+        "list the dev account ID(s) this environment must never be deployed to",
+      ),
+    ),
+    /**
+     * Region of every regional resource (the WAF for CloudFront is always in us-east-1).
+     * @default "ap-northeast-1"
+     */
+    region: z
+      .string()
+      .superRefine(
+        rule(
+          (value) => /^[a-z]{2}(?:-gov)?-[a-z]+-\d$/.test(value),
+          (value) => `"${value}" is not an AWS region name`,
+          `use a region code such as "${DEFAULT_REGION}"`,
+        ),
+      )
+      .default(DEFAULT_REGION),
+  })
+  .strict()
+  .superRefine(
+    (aws, ctx) => {
+      if (aws.devAccountIds.includes(aws.accountId)) {
+        report(
+          ctx,
+          ["accountId"],
+          `${aws.accountId} is listed in aws.devAccountIds: this would deploy the customer environment into a dev account`,
+          "set aws.accountId to the customer's own account",
+        );
+      }
+    },
+    whenValid(["accountId"], ["devAccountIds"]),
+  );
+
+const stateSchema = z
+  .object({
+    /**
+     * Where the state stack keeps its own state. `local` for the first apply (the bucket does
+     * not exist yet); switch to `s3` and run `terraform init -migrate-state` once it does.
+     * @default "local"
+     */
+    backend: z.enum(["local", "s3"]).default("local"),
+    /**
+     * Days an overwritten state file version is kept before it expires.
+     * @default 90
+     */
+    noncurrentVersionRetentionDays: z.number().int().min(1).max(3650).default(90),
+  })
+  .strict();
+
+const tagKey = z.string().superRefine((key, ctx) => {
+  rule<string>(
+    (k) => /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u.test(k) && !k.toLowerCase().startsWith("aws:"),
+    (k) => `tag key "${k}" is not allowed by AWS`,
+    "use 1-128 letters, digits, spaces or _ . : / = + - @, not starting with aws:",
+  )(key, ctx);
+  rule<string>(
+    (k) => !(RESERVED_TAG_KEYS as readonly string[]).includes(k),
+    (k) => `tag key "${k}" is set by the project on every resource`,
+    `remove it; ${RESERVED_TAG_KEYS.join(", ")} come from customer, environment and the project`,
+  )(key, ctx);
+});
+
+const tagValue = z.string().superRefine(
+  rule(
+    (value) => /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u.test(value),
+    (value) => `tag value "${value}" is not allowed by AWS`,
+    "use at most 256 letters, digits, spaces or _ . : / = + - @",
+  ),
+);
+
+const customerConfigObject = z
+  .object({
+    /** Customer short name, part of every resource name: lowercase, at most 16 characters. */
+    customer: resourceName("customer name", 16, "acme"),
+    /** Environment short name (`prod`, `stg`): lowercase, at most 8 characters. */
+    environment: resourceName("environment name", 8, "prod"),
+    aws: awsSchema,
+    /** Filled with the runbook's layout before validation when absent (see applyDerivedDefaults). */
+    network: networkSchema,
+    state: stateSchema.prefault({}),
+    /**
+     * Extra tags on every resource, beside customer, environment, project and managed-by.
+     * @default {}
+     */
+    tags: z.record(tagKey, tagValue).default({}),
+  })
+  .strict()
+  .superRefine(
+    (config, ctx) => {
+      const zones: unknown = config.network?.zones;
+      if (!Array.isArray(zones)) return;
+      zones.forEach((zone: { name?: unknown } | null, i) => {
+        const name = zone?.name;
+        if (typeof name !== "string") return;
+        if (!new RegExp(`^${config.aws.region}[a-z]$`).test(name)) {
+          report(
+            ctx,
+            ["network", "zones", i, "name"],
+            `"${name}" is not an availability zone of ${config.aws.region}`,
+            `use a zone of the region, e.g. ${config.aws.region}a`,
+          );
+        }
+      });
+    },
+    whenValid(["aws", "region"]),
+  );
+
+/**
+ * Fills `network.zones` with the runbook's layout when the file lists none. Runs before
+ * validation on raw YAML, so it only reads what is there and never throws.
+ */
+function applyDerivedDefaults(raw: unknown): unknown {
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return raw;
+  const config = raw as { network?: unknown; aws?: unknown };
+  const network = (config.network ?? {}) as Record<string, unknown>;
+  if (typeof network !== "object" || Array.isArray(network) || network.zones !== undefined) return raw;
+  const aws = (typeof config.aws === "object" && config.aws ? config.aws : {}) as Record<string, unknown>;
+  const vpcCidr = network.vpcCidr ?? DEFAULT_VPC_CIDR;
+  const region = aws.region ?? DEFAULT_REGION;
+  if (typeof vpcCidr !== "string" || typeof region !== "string") return raw;
+  const zones = defaultZones(vpcCidr, region);
+  return zones ? { ...config, network: { ...network, zones } } : raw;
+}
+
+/** The whole customer config: YAML in, typed config with defaults out. */
+export const customerConfigSchema = z.preprocess(applyDerivedDefaults, customerConfigObject);
+
+export type CustomerConfig = z.output<typeof customerConfigSchema>;

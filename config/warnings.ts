@@ -1,0 +1,27 @@
+import { Cidr } from "./cidr";
+import type { CustomerConfig } from "./schema";
+
+/**
+ * Things that are allowed but deserve a second look in review. Printed by `npm run synth`;
+ * they never stop a synth.
+ */
+export function configWarnings(config: CustomerConfig): string[] {
+  const warnings: string[] = [];
+  const { network } = config;
+  if (!Cidr.parse(network.vpcCidr)?.isPrivate()) {
+    warnings.push(
+      `network.vpcCidr ${network.vpcCidr} is not an RFC 1918 private range: peering or VPN to it may collide with public addresses`,
+    );
+  }
+  for (const zone of network.zones) {
+    if (zone.name === "ap-northeast-1b") {
+      warnings.push("network.zones: ap-northeast-1b exists only in accounts created before 2012; new accounts use 1a, 1c, 1d");
+    }
+  }
+  if (network.natGateways === "single") {
+    warnings.push(
+      `network.natGateways is single: private subnets outside ${network.zones[0]!.name} lose internet access when that zone fails`,
+    );
+  }
+  return warnings;
+}

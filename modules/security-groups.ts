@@ -1,0 +1,106 @@
+import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
+import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
+import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
+import { Construct } from "constructs";
+
+/** The security groups of the architecture's matrix, by the role of what they protect. */
+export const SECURITY_GROUP_ROLES = ["alb", "lambda", "dify", "eic", "vpce"] as const;
+export type SecurityGroupRole = (typeof SECURITY_GROUP_ROLES)[number];
+
+const GROUP_DESCRIPTIONS: Record<SecurityGroupRole, string> = {
+  alb: "Internal ALB in front of Dify",
+  lambda: "Amplify Lambda functions attached to the VPC",
+  dify: "Dify host (nginx on 80, SSH from the Instance Connect Endpoint)",
+  eic: "EC2 Instance Connect Endpoint",
+  vpce: "Interface VPC endpoints",
+};
+
+/** A TCP flow one group may open to another: an egress rule on `from`, an ingress rule on `to`. */
+interface Flow {
+  readonly from: SecurityGroupRole;
+  readonly to: SecurityGroupRole;
+  readonly port: number;
+  /** Rule description: AWS allows letters, digits, spaces and ._-:/()#,@[]+=&;{}!$* only. */
+  readonly why: string;
+}
+
+export interface SecurityGroupsProps {
+  readonly vpcId: string;
+  /** Prefix of every group name, e.g. `acme-prod`. */
+  readonly namePrefix: string;
+  /**
+   * Port of the internal ALB's listener that Lambda calls: 80, or 443 with a certificate.
+   * @default 80
+   */
+  readonly albPort?: number;
+}
+
+/**
+ * The security-group matrix of docs/architecture: one group per role, one rule resource per
+ * allowed flow, nothing inbound from the internet. Rules that involve resources of later stacks
+ * (CloudFront's prefix list, an API Gateway VPC link) are added by those stacks.
+ */
+export class SecurityGroups extends Construct {
+  readonly groups: Readonly<Record<SecurityGroupRole, SecurityGroup>>;
+
+  constructor(scope: Construct, id: string, props: SecurityGroupsProps) {
+    super(scope, id);
+    const albPort = props.albPort ?? 80;
+    this.groups = Object.fromEntries(
+      SECURITY_GROUP_ROLES.map((role) => [
+        role,
+        new SecurityGroup(this, role, {
+          name: `${props.namePrefix}-${role}`,
+          description: GROUP_DESCRIPTIONS[role],
+          vpcId: props.vpcId,
+          tags: { Name: `${props.namePrefix}-${role}` },
+        }),
+      ]),
+    ) as Record<SecurityGroupRole, SecurityGroup>;
+
+    const flows: Flow[] = [
+      { from: "lambda", to: "alb", port: albPort, why: "Lambda calls Dify through the internal ALB" },
+      { from: "alb", to: "dify", port: 80, why: "ALB forwards to nginx of Dify and health-checks it" },
+      { from: "eic", to: "dify", port: 22, why: "SSH from the EC2 Instance Connect Endpoint" },
+      { from: "dify", to: "vpce", port: 443, why: "Dify host to SSM, Secrets Manager and Logs endpoints" },
+      { from: "lambda", to: "vpce", port: 443, why: "Lambda to AWS service endpoints" },
+    ];
+    for (const flow of flows) this.allowFlow(flow);
+
+    this.allowInternet("dify", "LLM APIs, container images and packages through NAT");
+    this.allowInternet("lambda", "AWS APIs and external services through NAT");
+  }
+
+  /** Id of the group of `role`. */
+  id(role: SecurityGroupRole): string {
+    return this.groups[role].id;
+  }
+
+  private allowFlow(flow: Flow): void {
+    const tcp = { ipProtocol: "tcp", fromPort: flow.port, toPort: flow.port };
+    new VpcSecurityGroupIngressRule(this, `${flow.to}-from-${flow.from}-${flow.port}`, {
+      ...tcp,
+      securityGroupId: this.id(flow.to),
+      referencedSecurityGroupId: this.id(flow.from),
+      description: flow.why,
+    });
+    new VpcSecurityGroupEgressRule(this, `${flow.from}-to-${flow.to}-${flow.port}`, {
+      ...tcp,
+      securityGroupId: this.id(flow.from),
+      referencedSecurityGroupId: this.id(flow.to),
+      description: flow.why,
+    });
+  }
+
+  /** HTTPS to anywhere: the only egress that leaves the VPC (through NAT or endpoints). */
+  private allowInternet(role: SecurityGroupRole, why: string): void {
+    new VpcSecurityGroupEgressRule(this, `${role}-to-internet-443`, {
+      ipProtocol: "tcp",
+      fromPort: 443,
+      toPort: 443,
+      securityGroupId: this.id(role),
+      cidrIpv4: "0.0.0.0/0",
+      description: why,
+    });
+  }
+}

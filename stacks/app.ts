@@ -1,0 +1,19 @@
+import type { App } from "cdktf";
+import type { CustomerConfig } from "../config/schema";
+import { deploymentOf } from "./deployment";
+import { NetworkStack } from "./network-stack";
+import { StateStack } from "./state-stack";
+
+/** Every stack of one customer environment, in deployment order. */
+export interface CustomerStacks {
+  readonly state: StateStack;
+  readonly network: NetworkStack;
+}
+
+/** Builds the stacks of one validated customer config into `app`. */
+export function buildStacks(app: App, config: CustomerConfig): CustomerStacks {
+  const deployment = deploymentOf(config);
+  const state = new StateStack(app, deployment, config.state);
+  const network = new NetworkStack(app, deployment, config.network);
+  return { state, network };
+}

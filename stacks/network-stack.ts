@@ -1,0 +1,74 @@
+import { TerraformOutput } from "cdktf";
+import type { Construct } from "constructs";
+import type { NetworkConfig } from "../config/network-schema";
+import { FlowLogs } from "../modules/flow-logs";
+import { SECURITY_GROUP_ROLES, SecurityGroups, type SecurityGroupRole } from "../modules/security-groups";
+import { Vpc } from "../modules/vpc";
+import { VpcEndpoints } from "../modules/vpc-endpoints";
+import type { Deployment } from "./deployment";
+import { DeploymentStack } from "./deployment-stack";
+
+/** What later stacks take from the network; each value becomes a remote-state reference. */
+export interface NetworkOutputs {
+  readonly vpcId: string;
+  readonly vpcCidr: string;
+  /** Private subnets in the config's zone order, with their zone names. */
+  readonly privateSubnets: readonly { readonly zone: string; readonly id: string }[];
+  readonly securityGroupIds: Readonly<Record<SecurityGroupRole, string>>;
+}
+
+/**
+ * Runbook section 1: VPC, subnets, NAT, routes, endpoints, flow logs and the security-group
+ * matrix for one customer environment.
+ */
+export class NetworkStack extends DeploymentStack {
+  readonly outputs: NetworkOutputs;
+
+  constructor(scope: Construct, deployment: Deployment, config: NetworkConfig) {
+    super(scope, "network", deployment);
+    const { namePrefix } = deployment;
+
+    const network = new Vpc(this, "vpc", {
+      namePrefix,
+      cidr: config.vpcCidr,
+      zones: config.zones,
+      natGateways: config.natGateways,
+    });
+    const vpcId = network.vpc.id;
+
+    const securityGroups = new SecurityGroups(this, "security-groups", { vpcId, namePrefix });
+
+    new VpcEndpoints(this, "endpoints", {
+      vpcId,
+      region: deployment.region,
+      namePrefix,
+      privateRouteTableIds: network.privateZones.map((z) => z.routeTable.id),
+      privateSubnetIds: network.privateZones.map((z) => z.subnet.id),
+      securityGroupId: securityGroups.id("vpce"),
+      interfaceServices: config.interfaceEndpoints,
+    });
+
+    new FlowLogs(this, "flow-logs", {
+      vpcId,
+      accountId: deployment.accountId,
+      region: deployment.region,
+      namePrefix,
+      retentionDays: config.flowLogs.retentionDays,
+    });
+
+    this.outputs = {
+      vpcId,
+      vpcCidr: network.vpc.cidrBlock,
+      privateSubnets: network.privateZones.map((z) => ({ zone: z.zone, id: z.subnet.id })),
+      securityGroupIds: Object.fromEntries(
+        SECURITY_GROUP_ROLES.map((role) => [role, securityGroups.id(role)]),
+      ) as Record<SecurityGroupRole, string>,
+    };
+
+    new TerraformOutput(this, "vpc_id", { value: vpcId });
+    new TerraformOutput(this, "private_subnet_ids", { value: this.outputs.privateSubnets.map((s) => s.id) });
+    new TerraformOutput(this, "public_subnet_ids", { value: network.publicSubnets.map((s) => s.id) });
+    new TerraformOutput(this, "nat_public_ips", { value: network.natGateways.map((n) => n.publicIp) });
+    new TerraformOutput(this, "security_group_ids", { value: this.outputs.securityGroupIds });
+  }
+}
