@@ -288,3 +288,97 @@ describe("customer config", () => {
     expect(() => loadConfig(join(dir, "nope.yaml"))).toThrow(/cannot be read \(ENOENT\)[\s\S]*CUSTOMER_CONFIG=/);
   });
 });
+
+describe("customer config: dify", () => {
+  const dify = (value: Record<string, any>) => issuesAfter((d) => (d.dify = value));
+
+  test("defaults: the newest verified release on a t3.large with 30 + 50 GiB, weaviate, one instance", () => {
+    const { config } = loadConfig(EXAMPLE_FILE);
+    expect(config.dify).toMatchObject({
+      version: "1.16.1",
+      instanceType: "t3.large",
+      rootVolumeGiB: 30,
+      dataVolume: { sizeGiB: 50, preventDestroy: true },
+      vectorStore: "weaviate",
+      mode: "single",
+      instances: 1,
+      alb: { idleTimeoutSeconds: 600, deletionProtection: true },
+      privateDns: { zoneName: "dify.internal", recordName: "api" },
+      backups: { retentionCount: 14, timeUtc: "18:00" },
+    });
+  });
+
+  test("an instance type below 4 GiB is an error", () => {
+    const [issue] = dify({ instanceType: "t3.small" });
+    expect(issue!.path).toBe("dify.instanceType");
+    expect(issue!.problem).toBe("t3.small has 2 GiB of memory; Dify needs at least 4 GiB");
+  });
+
+  test("below 8 GiB is a warning, an unknown family too", () => {
+    const file = writeConfig({ ...exampleData(), dify: { instanceType: "t3.medium" } });
+    expect(loadConfig(file).warnings).toEqual([expect.stringContaining("t3.medium has 4 GiB")]);
+    const unknown = writeConfig({ ...exampleData(), dify: { instanceType: "x2iedn.xlarge" } });
+    expect(loadConfig(unknown).warnings).toEqual([expect.stringContaining("memory unknown")]);
+  });
+
+  test("more than one instance is refused until scale mode exists", () => {
+    const [issue] = dify({ instances: 2 });
+    expect(issue!.path).toBe("dify.instances");
+    expect(issue!.problem).toContain("own Postgres, Redis, vector store and uploads");
+    expect(issue!.fix).toContain("scale mode");
+  });
+
+  test("scale mode is refused", () => {
+    const [issue] = dify({ mode: "scale" });
+    expect(issue!.path).toBe("dify.mode");
+    expect(issue!.problem).toContain("not available yet");
+  });
+
+  test("only verified releases", () => {
+    const [issue] = dify({ version: "1.17.1" });
+    expect(issue!.path).toBe("dify.version");
+    expect(issue!.fix).toContain("1.16.1");
+  });
+
+  test("dify.env keys must be settings of the release, with a likely correction", () => {
+    const [issue] = dify({ env: { SMTP_SERVRE: "smtp.example.com" } });
+    expect(issue!.path).toBe("dify.env.SMTP_SERVRE");
+    expect(issue!.problem).toBe("SMTP_SERVRE is not a setting of Dify 1.16.1");
+    expect(issue!.fix).toContain('did you mean "SMTP_SERVER"?');
+  });
+
+  test("dify.env cannot override what the project sets", () => {
+    const issues = dify({ env: { DB_PASSWORD: "x", WEB_API_CORS_ALLOW_ORIGINS: "*", VECTOR_STORE: "qdrant" } });
+    expect(issues.map((i) => i.path)).toEqual(["dify.env.DB_PASSWORD", "dify.env.WEB_API_CORS_ALLOW_ORIGINS", "dify.env.VECTOR_STORE"]);
+  });
+
+  test("CORS origins are exact: no wildcard, no path", () => {
+    const issues = dify({ corsAllowOrigins: ["*", "https://app.example.com/chat", "https://app.example.com"] });
+    expect(issues.map((i) => [i.path, i.problem])).toEqual([
+      ["dify.corsAllowOrigins[0]", '"*" is a wildcard; Dify must only answer the app\'s own origins'],
+      ["dify.corsAllowOrigins[1]", '"https://app.example.com/chat" is not an exact origin'],
+    ]);
+  });
+
+  test("the instance's zone is one of the network's", () => {
+    const [issue] = dify({ zone: "ap-northeast-1b" });
+    expect(issue!.path).toBe("dify.zone");
+    expect(issue!.fix).toBe("use one of ap-northeast-1a, ap-northeast-1c, ap-northeast-1d");
+  });
+
+  test("the ALB certificate is in the ALB's account and region", () => {
+    const [issue] = dify({ alb: { certificateArn: "arn:aws:acm:us-east-1:111122223333:certificate/12345678-1234-1234-1234-123456789012" } });
+    expect(issue!.path).toBe("dify.alb.certificateArn");
+    expect(issue!.problem).toContain("111122223333/us-east-1");
+  });
+
+  test("idle timeout long enough for streamed answers", () => {
+    const [issue] = dify({ alb: { idleTimeoutSeconds: 60 } });
+    expect(issue!.path).toBe("dify.alb.idleTimeoutSeconds");
+  });
+
+  test("alarm e-mail address", () => {
+    const [issue] = dify({ alarms: { email: "ops" } });
+    expect(issue!.path).toBe("dify.alarms.email");
+  });
+});

@@ -1,6 +1,14 @@
-import { reachability } from "./support/reachability";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Testing } from "cdktf";
+import { buildStacks } from "../stacks/app";
+import type { DeploymentStack } from "../stacks/deployment-stack";
 import { exampleConfig } from "./support/config";
+import { reachability } from "./support/reachability";
+import { scanTerraformJson } from "./support/secret-scan";
 import { synthToDisk } from "./support/synth";
+import { unintendedTemplates } from "./support/terraform-strings";
 
 /** The matrix of docs/architecture.md, written out independently of the code that builds it. */
 const INTENDED_FLOWS = [
@@ -51,5 +59,69 @@ describe("the reachability check itself", () => {
     expect(result.flows).toContain("0.0.0.0/0 -> dify tcp/22-23");
     expect(result.openToInternet).toEqual(["dify from 0.0.0.0/0 tcp/22-23"]);
     expect(result.unanswered).toEqual(["eic -> dify tcp/22"]);
+  });
+});
+
+describe("secrets never reach synthesized JSON or user data", () => {
+  const stacks = synthToDisk(
+    exampleConfig((d) => {
+      d.dify = { alarms: { email: "ops@example.com" }, env: { SMTP_SERVER: "smtp.example.com" } };
+    }),
+  );
+
+  test("no secret-looking value in any stack, user data decoded", () => {
+    const findings = Object.entries(stacks).flatMap(([name, json]) => scanTerraformJson(name, json));
+    expect(findings).toEqual([]);
+  });
+
+  test("the scan finds what it looks for (it can fail)", () => {
+    const planted = {
+      resource: {
+        aws_db_instance: { db: { password: "hunter2hunter2" } },
+        aws_instance: {
+          host: {
+            user_data: Buffer.from("DB_PASSWORD=difyai123456\nKEY=AKIAABCDEFGHIJKLMNOP\nT=q8Zr2XbN4vLp7KcT1mWs9YdF3hGj6A\n").toString("base64"),
+          },
+        },
+      },
+    };
+    expect(scanTerraformJson("planted", planted).map((f) => f.what)).toEqual([
+      "literal value of a secret argument",
+      "AWS access key ID",
+      "Dify's shipped default secret",
+      "random-looking value q8Zr2X...",
+    ]);
+  });
+});
+
+describe("Terraform template syntax", () => {
+  test("every ${...} in every synthesized string is a Terraform expression, and there is no %{...}", () => {
+    const stacks = synthToDisk();
+    expect(Object.entries(stacks).flatMap(([name, json]) => unintendedTemplates(json).map((p) => `${name}: ${p}`))).toEqual([]);
+  });
+
+  test("a shell variable or an agent placeholder left in a string is caught (the check can fail)", () => {
+    expect(unintendedTemplates({ a: "echo ${HOME}", b: { c: ['{"InstanceId":"${aws:InstanceId}"}'] }, d: "%{ if x }" })).toEqual([
+      "a: ${HOME} is not a Terraform expression",
+      'b.c[0]: ${aws:InstanceId}"} is not a Terraform expression',
+      "d: template directive %{ if x }",
+    ]);
+    expect(unintendedTemplates({ ok: "$${HOME} %%{x} ${aws_vpc.main.id} ${jsonencode({})}" })).toEqual([]);
+  });
+});
+
+describe("stack graph", () => {
+  test("stacks depend on earlier ones only: state, network, dify, ... form a chain without cycles", () => {
+    // cdktf records cross-stack dependencies while it synthesizes.
+    const app = Testing.app({ outdir: mkdtempSync(join(tmpdir(), "graph-")) });
+    const stacks = buildStacks(app, exampleConfig());
+    app.synth();
+    const order = Object.values(stacks).map((s) => s.stackName);
+    for (const [index, stack] of Object.values(stacks).entries()) {
+      for (const dependency of stack.dependencies) {
+        expect(order.indexOf((dependency as DeploymentStack).stackName)).toBeLessThan(index);
+      }
+    }
+    expect(stacks.dify.dependencies.map((d) => (d as DeploymentStack).stackName)).toEqual(["network"]);
   });
 });

@@ -1,3 +1,4 @@
+import { closest, distance } from "fastest-levenshtein";
 import { z } from "zod";
 import { Cidr } from "./cidr";
 
@@ -123,4 +124,12 @@ export function logRetentionDays(defaultDays: (typeof LOG_RETENTION_DAYS)[number
       ),
     )
     .default(defaultDays);
+}
+
+/** `; did you mean "natGateways"?` when a known word is a likely typo of `word`, else "". */
+export function suggestion(word: string, known: Iterable<string>): string {
+  const candidates = [...known];
+  if (candidates.length === 0) return "";
+  const best = closest(word, candidates);
+  return distance(word, best) <= Math.max(2, Math.floor(word.length / 3)) ? `; did you mean "${best}"?` : "";
 }

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
-import { closest, distance } from "fastest-levenshtein";
 import { LineCounter, isMap, isScalar, parseDocument, type Document, type Node } from "yaml";
 import { z } from "zod";
+import { suggestion } from "./fields";
 import { ConfigError, formatPath, type ConfigIssue } from "./issues";
 import { customerConfigSchema, type CustomerConfig } from "./schema";
 import { configWarnings } from "./warnings";
@@ -158,13 +158,6 @@ function toConfigIssues(file: string, issue: Issue, locate: Locate): ConfigIssue
     default:
       return [{ ...at(issue.path), problem: issue.message, fix: "see customers/example.yaml for a valid value" }];
   }
-}
-
-/** `; did you mean "natGateways"?` when a known word is a likely typo of `word`. */
-function suggestion(word: string, known: readonly string[]): string {
-  if (known.length === 0) return "";
-  const best = closest(word, [...known]);
-  return distance(word, best) <= Math.max(2, Math.floor(word.length / 3)) ? `; did you mean "${best}"?` : "";
 }
 
 /** Keys the schema accepts for the object at `path`, to suggest a fix for a misspelt key. */

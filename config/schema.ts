@@ -1,5 +1,8 @@
 import { z } from "zod";
-import { accountId, report, resourceName, rule, whenValid } from "./fields";
+import { DIFY_MANAGED_KEYS } from "./dify-env-keys";
+import { DIFY_RELEASES } from "./dify-releases";
+import { difySchema } from "./dify-schema";
+import { accountId, report, resourceName, rule, suggestion, whenValid } from "./fields";
 import { DEFAULT_VPC_CIDR, defaultZones, networkSchema } from "./network-schema";
 
 /** Tags every resource carries through the provider's `default_tags`; config tags cannot override them. */
@@ -100,6 +103,7 @@ const customerConfigObject = z
     /** Filled with the runbook's layout before validation when absent (see applyDerivedDefaults). */
     network: networkSchema,
     state: stateSchema.prefault({}),
+    dify: difySchema.prefault({}),
     /**
      * Extra tags on every resource, beside customer, environment, project and managed-by.
      * @default {}
@@ -125,6 +129,58 @@ const customerConfigObject = z
       });
     },
     whenValid(["aws", "region"]),
+  )
+  .superRefine(
+    (config, ctx) => {
+      const zones = config.network.zones.map((zone) => zone.name);
+      if (config.dify.zone !== undefined && !zones.includes(config.dify.zone)) {
+        report(
+          ctx,
+          ["dify", "zone"],
+          `${config.dify.zone} is not one of network.zones`,
+          `use one of ${zones.join(", ")}`,
+        );
+      }
+    },
+    whenValid(["network", "zones"], ["dify", "zone"]),
+  )
+  .superRefine(
+    (config, ctx) => {
+      const release = DIFY_RELEASES[config.dify.version]!;
+      for (const key of Object.keys(config.dify.env)) {
+        if (DIFY_MANAGED_KEYS.has(key)) {
+          report(
+            ctx,
+            ["dify", "env", key],
+            `${key} is set by this project (secrets, URLs, CORS or a typed dify.* field)`,
+            "remove it; see the dify section of customers/example.yaml for the typed fields",
+          );
+        } else if (!release.envKeys.has(key)) {
+          report(
+            ctx,
+            ["dify", "env", key],
+            `${key} is not a setting of Dify ${config.dify.version}`,
+            `check the spelling against config/dify-keys/${config.dify.version}.txt${suggestion(key, release.envKeys)}`,
+          );
+        }
+      }
+    },
+    whenValid(["dify", "version"], ["dify", "env"]),
+  )
+  .superRefine(
+    (config, ctx) => {
+      const arn = config.dify.alb.certificateArn;
+      const [, , , region, account] = arn?.split(":") ?? [];
+      if (arn && (region !== config.aws.region || account !== config.aws.accountId)) {
+        report(
+          ctx,
+          ["dify", "alb", "certificateArn"],
+          `the certificate is in ${account}/${region}; the ALB is in ${config.aws.accountId}/${config.aws.region}`,
+          `request or import the certificate in ACM of account ${config.aws.accountId}, region ${config.aws.region}`,
+        );
+      }
+    },
+    whenValid(["aws"], ["dify", "alb", "certificateArn"]),
   );
 
 /**

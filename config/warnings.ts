@@ -1,4 +1,5 @@
 import { Cidr } from "./cidr";
+import { instanceMemoryGiB } from "./instance-types";
 import type { CustomerConfig } from "./schema";
 
 /**
@@ -21,6 +22,16 @@ export function configWarnings(config: CustomerConfig): string[] {
   if (network.natGateways === "single") {
     warnings.push(
       `network.natGateways is single: private subnets outside ${network.zones[0]!.name} lose internet access when that zone fails`,
+    );
+  }
+  const memory = instanceMemoryGiB(config.dify.instanceType);
+  if (memory === undefined) {
+    warnings.push(
+      `dify.instanceType ${config.dify.instanceType}: memory unknown to this project; Dify needs 4 GiB and 8 GiB once plugins are installed`,
+    );
+  } else if (memory < 8) {
+    warnings.push(
+      `dify.instanceType ${config.dify.instanceType} has ${memory} GiB: Dify runs out of memory below 8 GiB once plugins are installed`,
     );
   }
   return warnings;

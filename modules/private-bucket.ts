@@ -45,6 +45,7 @@ export interface PrivateBucketProps {
  */
 export class PrivateBucket extends Construct {
   readonly bucket: S3Bucket;
+  readonly policy: S3BucketPolicy;
 
   constructor(scope: Construct, id: string, props: PrivateBucketProps) {
     super(scope, id);
@@ -95,7 +96,7 @@ export class PrivateBucket extends Construct {
         },
       ],
     });
-    new S3BucketPolicy(this, "policy", {
+    this.policy = new S3BucketPolicy(this, "policy", {
       bucket,
       policy: policyDocument([
         {

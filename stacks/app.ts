@@ -1,6 +1,8 @@
 import type { App } from "cdktf";
 import type { CustomerConfig } from "../config/schema";
+import { albPort } from "../modules/internal-alb";
 import { deploymentOf } from "./deployment";
+import { DifyStack } from "./dify-stack";
 import { NetworkStack } from "./network-stack";
 import { StateStack } from "./state-stack";
 
@@ -8,12 +10,14 @@ import { StateStack } from "./state-stack";
 export interface CustomerStacks {
   readonly state: StateStack;
   readonly network: NetworkStack;
+  readonly dify: DifyStack;
 }
 
 /** Builds the stacks of one validated customer config into `app`. */
 export function buildStacks(app: App, config: CustomerConfig): CustomerStacks {
   const deployment = deploymentOf(config);
   const state = new StateStack(app, deployment, config.state);
-  const network = new NetworkStack(app, deployment, config.network);
-  return { state, network };
+  const network = new NetworkStack(app, deployment, config.network, albPort(config.dify.alb.certificateArn));
+  const dify = new DifyStack(app, deployment, config.dify, network.outputs);
+  return { state, network, dify };
 }

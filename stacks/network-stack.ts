@@ -15,6 +15,8 @@ export interface NetworkOutputs {
   /** Private subnets in the config's zone order, with their zone names. */
   readonly privateSubnets: readonly { readonly zone: string; readonly id: string }[];
   readonly securityGroupIds: Readonly<Record<SecurityGroupRole, string>>;
+  /** Interface endpoint IDs by service short name (`secretsmanager`, `ssm`, ...). */
+  readonly interfaceEndpointIds: Readonly<Record<string, string>>;
 }
 
 /**
@@ -24,7 +26,8 @@ export interface NetworkOutputs {
 export class NetworkStack extends DeploymentStack {
   readonly outputs: NetworkOutputs;
 
-  constructor(scope: Construct, deployment: Deployment, config: NetworkConfig) {
+  /** `albPort`: the internal ALB's listener port, which Lambda may reach (80, or 443 with TLS). */
+  constructor(scope: Construct, deployment: Deployment, config: NetworkConfig, albPort: number) {
     super(scope, "network", deployment);
     const { namePrefix } = deployment;
 
@@ -36,9 +39,9 @@ export class NetworkStack extends DeploymentStack {
     });
     const vpcId = network.vpc.id;
 
-    const securityGroups = new SecurityGroups(this, "security-groups", { vpcId, namePrefix });
+    const securityGroups = new SecurityGroups(this, "security-groups", { vpcId, namePrefix, albPort });
 
-    new VpcEndpoints(this, "endpoints", {
+    const endpoints = new VpcEndpoints(this, "endpoints", {
       vpcId,
       region: deployment.region,
       namePrefix,
@@ -63,6 +66,9 @@ export class NetworkStack extends DeploymentStack {
       securityGroupIds: Object.fromEntries(
         SECURITY_GROUP_ROLES.map((role) => [role, securityGroups.id(role)]),
       ) as Record<SecurityGroupRole, string>,
+      interfaceEndpointIds: Object.fromEntries(
+        Object.entries(endpoints.interfaceEndpoints).map(([service, endpoint]) => [service, endpoint.id]),
+      ),
     };
 
     new TerraformOutput(this, "vpc_id", { value: vpcId });

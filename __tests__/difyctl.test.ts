@@ -1,0 +1,149 @@
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { DIFY_SECRET_FIELDS } from "../config/dify-env-keys";
+import { hostFiles } from "../modules/dify-host/user-data";
+import { REPO_ROOT } from "./support/config";
+import { startMoto, tool, type MotoServer } from "./support/tools";
+
+// difyctl render-env run for real: bash, the AWS CLI and jq against moto's server holding the
+// parameters and the secret the stacks create.
+
+const SCRIPT = join(REPO_ROOT, "modules", "dify-host", "difyctl.sh");
+const PARAM_PATH = "/acme-prod/dify";
+const SECRET_NAME = "acme-prod/dify";
+
+/** A shortened .env.example with the shapes Dify's has: comments, defaults, `=` in values. */
+const ENV_EXAMPLE = `# Essential defaults
+SECRET_KEY=
+DB_PASSWORD=difyai123456
+CELERY_BROKER_URL=redis://:difyai123456@redis:6379/1
+WEB_API_CORS_ALLOW_ORIGINS=*
+CONSOLE_CORS_ALLOW_ORIGINS=*
+
+NGINX_CLIENT_MAX_BODY_SIZE=100M
+SQLALCHEMY_POOL_SIZE=30
+COMPOSE_PROFILES=\${VECTOR_STORE:-weaviate},\${DB_TYPE:-postgresql},collaboration
+`;
+
+const secretValues = Object.fromEntries(Object.keys(DIFY_SECRET_FIELDS).map((field, i) => [field, `value${i}x${field.length}`]));
+
+let moto: MotoServer;
+let root: string;
+
+function aws(...args: string[]): string {
+  return execFileSync(tool("aws"), ["--region", "ap-northeast-1", "--output", "text", ...args], {
+    env: { ...process.env, ...moto.env },
+    encoding: "utf8",
+  });
+}
+
+function difyctl(command: string) {
+  return spawnSync("bash", [SCRIPT, command], {
+    env: {
+      ...process.env,
+      ...moto.env,
+      PATH: `${dirname(tool("aws"))}:${process.env.PATH}`,
+      DIFY_ETC: join(root, "etc"),
+      DIFY_LOG_DIR: join(root, "log"),
+    },
+    encoding: "utf8",
+  });
+}
+
+beforeAll(async () => {
+  moto = await startMoto();
+  root = mkdtempSync(join(tmpdir(), "difyctl-"));
+  const dataDir = join(root, "data");
+  mkdirSync(join(dataDir, "app", "docker"), { recursive: true });
+  writeFileSync(join(dataDir, "app", "docker", ".env.example"), ENV_EXAMPLE);
+  // The files cloud-init writes, with the data directory moved under the test folder.
+  const files = hostFiles({
+    region: "ap-northeast-1",
+    parameterPath: PARAM_PATH,
+    secretName: SECRET_NAME,
+    containerLogGroup: "/acme-prod/dify/containers",
+    hostLogGroup: "/acme-prod/dify/host",
+  });
+  mkdirSync(join(root, "etc"));
+  for (const name of ["host.env", "secret-env"]) {
+    const file = files.find((f) => f.path === `/etc/dify/${name}`)!;
+    writeFileSync(join(root, "etc", name), file.content.replace(/^DATA_DIR=.*$/m, `DATA_DIR=${dataDir}`));
+  }
+  aws("ssm", "put-parameter", "--type", "String", "--name", `${PARAM_PATH}/env/NGINX_CLIENT_MAX_BODY_SIZE`, "--value", "15M");
+  aws("ssm", "put-parameter", "--type", "String", "--name", `${PARAM_PATH}/env/UPLOAD_FILE_SIZE_LIMIT`, "--value", "15");
+  aws("ssm", "put-parameter", "--type", "String", "--name", `${PARAM_PATH}/cors/config`, "--value", "https://app.example.com");
+  aws("ssm", "put-parameter", "--type", "String", "--name", `${PARAM_PATH}/cors/edge`, "--value", "https://d111.cloudfront.net,https://app.example.com");
+  aws("secretsmanager", "create-secret", "--name", SECRET_NAME, "--secret-string", JSON.stringify(secretValues));
+}, 60_000);
+
+afterAll(async () => {
+  await moto?.stop();
+});
+
+describe("difyctl render-env", () => {
+  let env: Record<string, string>;
+  let text: string;
+
+  beforeAll(() => {
+    const run = difyctl("render-env");
+    expect(run.stderr).toContain("rendered");
+    expect(run.status).toBe(0);
+    text = readFileSync(join(root, "data", "app", "docker", ".env"), "utf8");
+    env = Object.fromEntries(
+      text
+        .split("\n")
+        .filter((line) => /^[A-Z]/.test(line))
+        .map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)]),
+    );
+  });
+
+  test("replaces .env.example's values in place and keeps everything else, comments included", () => {
+    expect(text.startsWith("# Essential defaults\nSECRET_KEY=value0x10\n")).toBe(true);
+    expect(env.NGINX_CLIENT_MAX_BODY_SIZE).toBe("15M");
+    expect(env.SQLALCHEMY_POOL_SIZE).toBe("30");
+    expect(env.COMPOSE_PROFILES).toBe("${VECTOR_STORE:-weaviate},${DB_TYPE:-postgresql},collaboration");
+  });
+
+  test("appends settings .env.example does not have", () => {
+    expect(env.UPLOAD_FILE_SIZE_LIMIT).toBe("15");
+  });
+
+  test("every secret reaches its keys, pairs Dify requires to match share one value", () => {
+    expect(env.SECRET_KEY).toBe(secretValues.SECRET_KEY);
+    expect(env.DB_PASSWORD).toBe(secretValues.DB_PASSWORD);
+    expect(env.CODE_EXECUTION_API_KEY).toBe(env.SANDBOX_API_KEY);
+    expect(env.WEAVIATE_AUTHENTICATION_APIKEY_ALLOWED_KEYS).toBe(env.WEAVIATE_API_KEY);
+    expect(env.CELERY_BROKER_URL).toBe(`redis://:${secretValues.REDIS_PASSWORD}@redis:6379/1`);
+    expect(text).not.toContain("difyai123456");
+  });
+
+  test("CORS allows exactly the union of every stack's origins, never *", () => {
+    expect(env.WEB_API_CORS_ALLOW_ORIGINS).toBe("https://app.example.com,https://d111.cloudfront.net");
+    expect(env.CONSOLE_CORS_ALLOW_ORIGINS).toBe(env.WEB_API_CORS_ALLOW_ORIGINS);
+  });
+
+  test("each key appears once", () => {
+    const keys = text.split("\n").filter((line) => /^[A-Z]/.test(line)).map((line) => line.split("=")[0]);
+    expect(new Set(keys).size).toBe(keys.length);
+  });
+
+  test(".env is readable by root only", () => {
+    expect(statSync(join(root, "data", "app", "docker", ".env")).mode & 0o777).toBe(0o600);
+  });
+
+  test("a secret without a field fails loudly and names it", () => {
+    aws("secretsmanager", "put-secret-value", "--secret-id", SECRET_NAME, "--secret-string", JSON.stringify({ SECRET_KEY: "x" }));
+    const run = difyctl("render-env");
+    expect(run.status).not.toBe(0);
+    expect(run.stderr).toMatch(/FAILED: secret acme-prod\/dify has no \w+/);
+    aws("secretsmanager", "put-secret-value", "--secret-id", SECRET_NAME, "--secret-string", JSON.stringify(secretValues));
+  });
+
+  test("an unknown command prints the usage and fails", () => {
+    const run = difyctl("launch");
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain("usage: difyctl bootstrap|render-env|up|down|health|status");
+  });
+});

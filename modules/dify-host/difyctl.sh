@@ -1,0 +1,183 @@
+#!/bin/bash
+# difyctl: runs the pinned Dify release with docker compose on this host.
+#   bootstrap    converge the host: packages, Compose plugin, data volume, logs, Dify checkout
+#   render-env   write Dify's .env: .env.example + Parameter Store settings + Secrets Manager
+#   up | down    start (and wait until healthy) or stop the compose project
+#   health       exit 0 when /console/api/ping answers through nginx
+#   status       versions (running and desired) and health, as KEY=value lines
+# Every step is idempotent: systemd runs bootstrap and render-env on every boot.
+# Installed by cloud-init from the dify stack's user data (modules/dify-host in the repo).
+set -Eeuo pipefail
+shopt -s inherit_errexit
+
+# DIFY_ETC and DIFY_LOG_DIR exist for tests; on the host they are the defaults.
+DIFY_ETC=${DIFY_ETC:-/etc/dify}
+DIFY_LOG_DIR=${DIFY_LOG_DIR:-/var/log/dify}
+# shellcheck source=/dev/null
+. "$DIFY_ETC/host.env"
+APP_DIR="$DATA_DIR/app"
+DOCKER_DIR="$APP_DIR/docker"
+COMPOSE=(docker compose --project-name dify --project-directory "$DOCKER_DIR" --file "$DOCKER_DIR/docker-compose.yaml")
+mkdir -p "$DIFY_LOG_DIR"
+exec 2> >(tee -a "$DIFY_LOG_DIR/difyctl.log" >&2)
+
+log() { printf '%s difyctl %s: %s\n' "$(date -u +%FT%TZ)" "${FUNCNAME[1]:-main}" "$*" >&2; }
+die() { log "FAILED: $*"; exit 1; }
+trap 'die "line $LINENO: $BASH_COMMAND"' ERR
+
+aws_() { aws --region "$REGION" --output text "$@"; }
+param() { aws_ ssm get-parameter --name "$PARAM_PATH/$1" --query Parameter.Value; }
+
+install_packages() {
+  rpm -q docker git jq amazon-cloudwatch-agent >/dev/null && return
+  log "installing docker, git, jq and the CloudWatch agent"
+  dnf install -y -q docker git jq amazon-cloudwatch-agent
+}
+
+install_compose() {
+  local arch sum bin=/usr/local/lib/docker/cli-plugins/docker-compose
+  arch=$(uname -m)
+  case "$arch" in
+    x86_64) sum=$COMPOSE_SHA256_X86_64 ;;
+    aarch64) sum=$COMPOSE_SHA256_AARCH64 ;;
+    *) die "no Docker Compose checksum for $arch" ;;
+  esac
+  [ -x "$bin" ] && echo "$sum  $bin" | sha256sum -c --status && return
+  log "installing Docker Compose $COMPOSE_VERSION for $arch"
+  mkdir -p "${bin%/*}"
+  curl -fsSL --retry 5 -o "$bin.download" \
+    "https://github.com/docker/compose/releases/download/v$COMPOSE_VERSION/docker-compose-linux-$arch"
+  echo "$sum  $bin.download" | sha256sum -c --status || { rm -f "$bin.download"; die "Docker Compose checksum mismatch"; }
+  chmod 0755 "$bin.download"
+  mv "$bin.download" "$bin"
+}
+
+# The data volume is attached after the instance starts, so wait for it by its volume ID.
+mount_data_volume() {
+  mountpoint -q "$DATA_DIR" && return
+  local volume device uuid
+  volume=$(param data-volume-id)
+  device="/dev/disk/by-id/nvme-Amazon_Elastic_Block_Store_${volume/-/}"
+  log "waiting for data volume $volume"
+  for _ in $(seq 120); do
+    [ -e "$device" ] && break
+    sleep 5
+  done
+  [ -e "$device" ] || die "data volume $volume not attached after 10 minutes"
+  if ! blkid "$device" >/dev/null; then
+    log "formatting empty data volume $volume"
+    mkfs.xfs -q -L dify-data "$device"
+  fi
+  uuid=$(blkid -s UUID -o value "$device")
+  mkdir -p "$DATA_DIR"
+  grep -q "UUID=$uuid " /etc/fstab || echo "UUID=$uuid $DATA_DIR xfs defaults,nofail 0 2" >>/etc/fstab
+  systemctl daemon-reload
+  mount "$DATA_DIR"
+}
+
+start_services() {
+  /opt/aws/amazon-cloudwatch-agent/bin/amazon-cloudwatch-agent-ctl -a fetch-config -m ec2 -s \
+    -c "file:$DIFY_ETC/cloudwatch-agent.json" >/dev/null
+  systemctl enable --now docker
+}
+
+# desired_release prints "<version> <commit>" from Parameter Store (the config's dify.version).
+desired_release() { param release | jq -r '"\(.version) \(.commit)"'; }
+
+running_version() { git -C "$APP_DIR" describe --tags --exact-match 2>/dev/null || echo none; }
+
+verify_commit() {
+  local head
+  head=$(git -C "$1" rev-parse HEAD)
+  [ "$head" = "$2" ] || die "the tag points to $head, not the verified $2: refusing it"
+}
+
+# First boot on an empty data volume: check out the desired release. Later boots keep what the
+# volume holds; changing versions is `upgrade`'s job (it snapshots first).
+checkout_release() {
+  [ -d "$APP_DIR/.git" ] && return
+  local version commit
+  read -r version commit < <(desired_release)
+  [ -n "${commit:-}" ] || die "no desired release in $PARAM_PATH/release"
+  log "fetching Dify $version ($commit)"
+  rm -rf "$APP_DIR.partial"
+  git clone --quiet --depth 1 --branch "$version" --filter=blob:none --sparse \
+    https://github.com/langgenius/dify.git "$APP_DIR.partial"
+  git -C "$APP_DIR.partial" sparse-checkout set docker
+  verify_commit "$APP_DIR.partial" "$commit"
+  mv "$APP_DIR.partial" "$APP_DIR"
+}
+
+bootstrap() {
+  install_packages
+  install_compose
+  mount_data_volume
+  start_services
+  checkout_release
+  log "host ready: Dify $(running_version), desired $(desired_release)"
+}
+
+# Settings as KEY=value lines: Parameter Store <path>/env/*, CORS origins every stack put under
+# <path>/cors/*, and secrets mapped by $DIFY_ETC/secret-env ("<KEY> <secret field>" lines).
+settings() {
+  local secret origins key field value
+  aws_ ssm get-parameters-by-path --path "$PARAM_PATH/env/" --query 'Parameters[].[Name,Value]' |
+    awk -F'\t' 'NF { n = split($1, part, "/"); print part[n] "=" $2 }'
+  origins=$(aws_ ssm get-parameters-by-path --path "$PARAM_PATH/cors/" --query 'Parameters[].Value' |
+    tr '\t' ',' | tr ',' '\n' | sed '/^$/d' | sort -u | paste -sd, -)
+  echo "WEB_API_CORS_ALLOW_ORIGINS=$origins"
+  echo "CONSOLE_CORS_ALLOW_ORIGINS=$origins"
+  secret=$(aws_ secretsmanager get-secret-value --secret-id "$SECRET_ID" --query SecretString)
+  while read -r key field; do
+    value=$(jq -er --arg f "$field" '.[$f]' <<<"$secret") || die "secret $SECRET_ID has no $field"
+    echo "$key=$value"
+  done <"$DIFY_ETC/secret-env"
+  value=$(jq -er .REDIS_PASSWORD <<<"$secret")
+  echo "CELERY_BROKER_URL=redis://:$value@redis:6379/1"
+}
+
+# .env = .env.example with each key of settings() replaced in place, or appended when new.
+# It holds secrets: readable by root only.
+render_env() {
+  local values
+  values=$(settings)
+  umask 077
+  awk 'NR == FNR { i = index($0, "="); v[substr($0, 1, i - 1)] = substr($0, i + 1); next }
+       { i = index($0, "="); k = substr($0, 1, i - 1) }
+       i > 1 && (k in v) { print k "=" v[k]; delete v[k]; next }
+       { print }
+       END { for (k in v) print k "=" v[k] }' <(printf '%s\n' "$values") "$DOCKER_DIR/.env.example" \
+    >"$DOCKER_DIR/.env.new"
+  mv "$DOCKER_DIR/.env.new" "$DOCKER_DIR/.env"
+  log "rendered $DOCKER_DIR/.env ($(wc -l <"$DOCKER_DIR/.env") lines)"
+}
+
+health() { curl -fsS --max-time 5 http://127.0.0.1/console/api/ping | grep -q '"result": *"pong"'; }
+
+wait_healthy() {
+  for _ in $(seq "$1"); do
+    health && return 0
+    sleep 10
+  done
+  return 1
+}
+
+up() {
+  log "starting Dify $(running_version)"
+  "${COMPOSE[@]}" up -d --remove-orphans --quiet-pull
+  wait_healthy 90 || die "Dify did not answer /console/api/ping within 15 minutes"
+  log "Dify $(running_version) is healthy"
+}
+
+down() { "${COMPOSE[@]}" down; }
+
+status() {
+  echo "running=$(running_version)"
+  echo "desired=$(desired_release | cut -d' ' -f1)"
+  if health; then echo "health=ok"; else echo "health=failing"; fi
+}
+
+case "${1:-}" in
+  bootstrap | render-env | up | down | health | status) "${1//-/_}" ;;
+  *) die "usage: difyctl bootstrap|render-env|up|down|health|status" ;;
+esac
