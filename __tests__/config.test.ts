@@ -382,3 +382,64 @@ describe("customer config: dify", () => {
     expect(issue!.path).toBe("dify.alarms.email");
   });
 });
+
+describe("customer config: edge", () => {
+  const edge = (value: Record<string, any>) => issuesAfter((d) => (d.edge = value));
+  const usEast1Cert = "arn:aws:acm:us-east-1:111122223333:certificate/12345678-1234-1234-1234-123456789012";
+
+  test("defaults: the CloudFront domain, a price class with Japan, 60 s reads, the three large-body paths, 16 KB inspection", () => {
+    const { config } = loadConfig(EXAMPLE_FILE);
+    expect(config.edge).toMatchObject({
+      domainNames: [],
+      priceClass: "PriceClass_200",
+      originReadTimeoutSeconds: 60,
+      waf: {
+        largeBodyPaths: ["/v1/chat-messages", "/v1/workflows/run", "/v1/completion-messages"],
+        bodyInspectionLimitKb: 16,
+        blockAnonymousIps: false,
+        adminCidrs: [],
+      },
+    });
+  });
+
+  test("CloudFront certificates come from us-east-1", () => {
+    const [issue] = edge({ domainNames: ["dify.example.com"], certificateArn: usEast1Cert.replace("us-east-1", "ap-northeast-1") });
+    expect(issue!.path).toBe("edge.certificateArn");
+    expect(issue!.fix).toContain("us-east-1");
+  });
+
+  test("custom domains need their certificate, and a certificate needs domains", () => {
+    expect(edge({ domainNames: ["dify.example.com"] }).map((i) => i.path)).toEqual(["edge.certificateArn"]);
+    expect(edge({ certificateArn: usEast1Cert }).map((i) => i.path)).toEqual(["edge.domainNames"]);
+  });
+
+  test("an HTTPS ALB needs custom domains CloudFront can verify its certificate against", () => {
+    const issues = issuesAfter((d) => {
+      d.dify = { alb: { certificateArn: "arn:aws:acm:ap-northeast-1:111122223333:certificate/12345678-1234-1234-1234-123456789012" } };
+    });
+    expect(issues.map((i) => i.path)).toEqual(["dify.alb.certificateArn"]);
+    expect(issues[0]!.problem).toContain("*.cloudfront.net");
+  });
+
+  test("origin read timeout up to 120 s", () => {
+    expect(edge({ originReadTimeoutSeconds: 180 }).map((i) => i.path)).toEqual(["edge.originReadTimeoutSeconds"]);
+  });
+
+  test("large-body paths are path prefixes", () => {
+    const [issue] = edge({ waf: { largeBodyPaths: ["v1/chat-messages"] } });
+    expect(issue!.path).toBe("edge.waf.largeBodyPaths[0]");
+  });
+
+  test("body inspection limit: 16, 32, 48 or 64 KB", () => {
+    const [issue] = edge({ waf: { bodyInspectionLimitKb: 20 } });
+    expect(issue!.path).toBe("edge.waf.bodyInspectionLimitKb");
+    expect(issue!.fix).toBe("use 16, 32, 48 or 64");
+  });
+
+  test("admin ranges are CIDR blocks, no wider than /8", () => {
+    expect(edge({ waf: { adminCidrs: ["0.0.0.0/0", "203.0.113.7"] } }).map((i) => i.path)).toEqual([
+      "edge.waf.adminCidrs[0]",
+      "edge.waf.adminCidrs[1]",
+    ]);
+  });
+});

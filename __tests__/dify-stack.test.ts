@@ -20,6 +20,10 @@ const withCertificate = () =>
   synthJson(
     exampleConfig((d) => {
       d.dify = { alb: { certificateArn: "arn:aws:acm:ap-northeast-1:111122223333:certificate/12345678-1234-1234-1234-123456789012" } };
+      d.edge = {
+        domainNames: ["dify.example.com"],
+        certificateArn: "arn:aws:acm:us-east-1:111122223333:certificate/12345678-1234-1234-1234-123456789012",
+      };
     }),
   );
 /** The remote-state output name a cross-stack reference reads, e.g. "...aws_subnetvpcprivate-ap-northeast-1a...id". */

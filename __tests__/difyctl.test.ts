@@ -144,6 +144,6 @@ describe("difyctl render-env", () => {
   test("an unknown command prints the usage and fails", () => {
     const run = difyctl("launch");
     expect(run.status).toBe(1);
-    expect(run.stderr).toContain("usage: difyctl bootstrap|render-env|up|down|health|status");
+    expect(run.stderr).toContain("usage: difyctl bootstrap|render-env|up|down|reload|health|status");
   });
 });

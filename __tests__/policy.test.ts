@@ -7,12 +7,13 @@ import type { DeploymentStack } from "../stacks/deployment-stack";
 import { exampleConfig } from "./support/config";
 import { reachability } from "./support/reachability";
 import { scanTerraformJson } from "./support/secret-scan";
-import { synthToDisk } from "./support/synth";
+import { synthJson } from "./support/synth";
 import { unintendedTemplates } from "./support/terraform-strings";
 
 /** The matrix of docs/architecture.md, written out independently of the code that builds it. */
 const INTENDED_FLOWS = [
   "alb -> dify tcp/80",
+  "com.amazonaws.global.cloudfront.origin-facing -> alb tcp/80",
   "dify -> 0.0.0.0/0 tcp/443",
   "dify -> vpce tcp/443",
   "eic -> dify tcp/22",
@@ -24,7 +25,7 @@ const INTENDED_FLOWS = [
 const roleOf = (groupName: string) => groupName.replace(/^example-prod-/, "");
 
 describe("security-group reachability across all synthesized stacks", () => {
-  const stacks = synthToDisk();
+  const stacks = synthJson();
   const result = reachability(stacks, roleOf);
 
   test("equals the intended matrix: no more, no less", () => {
@@ -40,13 +41,13 @@ describe("security-group reachability across all synthesized stacks", () => {
   });
 
   test("the matrix holds with a single NAT gateway too", () => {
-    const single = synthToDisk(exampleConfig((d) => (d.network.natGateways = "single")));
+    const single = synthJson(exampleConfig((d) => (d.network.natGateways = "single")));
     expect(reachability(single, roleOf).flows).toEqual(INTENDED_FLOWS);
   });
 });
 
 describe("the reachability check itself", () => {
-  const stacks = synthToDisk();
+  const stacks = synthJson();
 
   test("notices a widened rule", () => {
     const ingress = Object.values(stacks.network!.resource!.aws_vpc_security_group_ingress_rule!).find(
@@ -63,7 +64,7 @@ describe("the reachability check itself", () => {
 });
 
 describe("secrets never reach synthesized JSON or user data", () => {
-  const stacks = synthToDisk(
+  const stacks = synthJson(
     exampleConfig((d) => {
       d.dify = { alarms: { email: "ops@example.com" }, env: { SMTP_SERVER: "smtp.example.com" } };
     }),
@@ -96,7 +97,7 @@ describe("secrets never reach synthesized JSON or user data", () => {
 
 describe("Terraform template syntax", () => {
   test("every ${...} in every synthesized string is a Terraform expression, and there is no %{...}", () => {
-    const stacks = synthToDisk();
+    const stacks = synthJson();
     expect(Object.entries(stacks).flatMap(([name, json]) => unintendedTemplates(json).map((p) => `${name}: ${p}`))).toEqual([]);
   });
 
@@ -111,7 +112,7 @@ describe("Terraform template syntax", () => {
 });
 
 describe("stack graph", () => {
-  test("stacks depend on earlier ones only: state, network, dify, ... form a chain without cycles", () => {
+  test("stacks depend on earlier ones only (no cycle): dify on network, edge on both", () => {
     // cdktf records cross-stack dependencies while it synthesizes.
     const app = Testing.app({ outdir: mkdtempSync(join(tmpdir(), "graph-")) });
     const stacks = buildStacks(app, exampleConfig());
@@ -122,6 +123,29 @@ describe("stack graph", () => {
         expect(order.indexOf((dependency as DeploymentStack).stackName)).toBeLessThan(index);
       }
     }
-    expect(stacks.dify.dependencies.map((d) => (d as DeploymentStack).stackName)).toEqual(["network"]);
+    const dependencies = (stack: DeploymentStack) => stack.dependencies.map((d) => (d as DeploymentStack).stackName).sort();
+    expect(dependencies(stacks.state)).toEqual([]);
+    expect(dependencies(stacks.network)).toEqual([]);
+    expect(dependencies(stacks.dify)).toEqual(["network"]);
+    expect(dependencies(stacks.edge)).toEqual(["dify", "network"]);
+  });
+});
+
+describe("the ALB's inbound", () => {
+  test("is exactly CloudFront's origin-facing prefix list and the matrix's internal callers", () => {
+    const inbound = reachability(synthJson(), roleOf).flows.filter((flow) => / -> alb /.test(flow));
+    expect(inbound).toEqual(["com.amazonaws.global.cloudfront.origin-facing -> alb tcp/80", "lambda -> alb tcp/80"]);
+  });
+
+  test("moves to 443 for both with a certificate on the ALB", () => {
+    const tls = exampleConfig((d) => {
+      d.dify = { alb: { certificateArn: "arn:aws:acm:ap-northeast-1:111122223333:certificate/12345678-1234-1234-1234-123456789012" } };
+      d.edge = {
+        domainNames: ["dify.example.com"],
+        certificateArn: "arn:aws:acm:us-east-1:111122223333:certificate/12345678-1234-1234-1234-123456789012",
+      };
+    });
+    const inbound = reachability(synthJson(tls), roleOf).flows.filter((flow) => / -> alb /.test(flow));
+    expect(inbound).toEqual(["com.amazonaws.global.cloudfront.origin-facing -> alb tcp/443", "lambda -> alb tcp/443"]);
   });
 });

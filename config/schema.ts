@@ -2,6 +2,7 @@ import { z } from "zod";
 import { DIFY_MANAGED_KEYS } from "./dify-env-keys";
 import { DIFY_RELEASES } from "./dify-releases";
 import { difySchema } from "./dify-schema";
+import { edgeSchema } from "./edge-schema";
 import { accountId, report, resourceName, rule, suggestion, whenValid } from "./fields";
 import { DEFAULT_VPC_CIDR, defaultZones, networkSchema } from "./network-schema";
 
@@ -104,6 +105,7 @@ const customerConfigObject = z
     network: networkSchema,
     state: stateSchema.prefault({}),
     dify: difySchema.prefault({}),
+    edge: edgeSchema.prefault({}),
     /**
      * Extra tags on every resource, beside customer, environment, project and managed-by.
      * @default {}
@@ -181,6 +183,19 @@ const customerConfigObject = z
       }
     },
     whenValid(["aws"], ["dify", "alb", "certificateArn"]),
+  )
+  .superRefine(
+    (config, ctx) => {
+      if (config.dify.alb.certificateArn && config.edge.domainNames.length === 0) {
+        report(
+          ctx,
+          ["dify", "alb", "certificateArn"],
+          "makes CloudFront reach the ALB over HTTPS, which it verifies against the viewer's host name; *.cloudfront.net cannot match any certificate of yours",
+          "add edge.domainNames (with edge.certificateArn) that this ALB certificate also covers, or remove dify.alb.certificateArn",
+        );
+      }
+    },
+    whenValid(["dify", "alb", "certificateArn"], ["edge", "domainNames"]),
   );
 
 /**

@@ -33,6 +33,12 @@ export interface PrivateBucketProps {
    */
   readonly policyStatements?: readonly PolicyStatement[];
   /**
+   * `BucketOwnerEnforced` disables ACLs; CloudFront's standard logging needs them
+   * (`BucketOwnerPreferred`), as it grants itself access to the log objects by ACL.
+   * @default "BucketOwnerEnforced"
+   */
+  readonly objectOwnership?: "BucketOwnerEnforced" | "BucketOwnerPreferred";
+  /**
    * Make `terraform destroy` fail on this bucket (Terraform's `prevent_destroy`).
    * @default false
    */
@@ -40,12 +46,13 @@ export interface PrivateBucketProps {
 }
 
 /**
- * An S3 bucket nobody outside the account can read: public access blocked, ACLs disabled,
- * encrypted, versioned with expiring old versions, TLS-only.
+ * An S3 bucket nobody outside the account can read: public access blocked, ACLs disabled unless
+ * a log writer needs them, encrypted, versioned with expiring old versions, TLS-only.
  */
 export class PrivateBucket extends Construct {
   readonly bucket: S3Bucket;
   readonly policy: S3BucketPolicy;
+  readonly ownership: S3BucketOwnershipControls;
 
   constructor(scope: Construct, id: string, props: PrivateBucketProps) {
     super(scope, id);
@@ -64,9 +71,9 @@ export class PrivateBucket extends Construct {
       ignorePublicAcls: true,
       restrictPublicBuckets: true,
     });
-    new S3BucketOwnershipControls(this, "ownership", {
+    this.ownership = new S3BucketOwnershipControls(this, "ownership", {
       bucket,
-      rule: { objectOwnership: "BucketOwnerEnforced" },
+      rule: { objectOwnership: props.objectOwnership ?? "BucketOwnerEnforced" },
     });
     new S3BucketServerSideEncryptionConfiguration(this, "encryption", {
       bucket,

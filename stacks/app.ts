@@ -3,6 +3,7 @@ import type { CustomerConfig } from "../config/schema";
 import { albPort } from "../modules/internal-alb";
 import { deploymentOf } from "./deployment";
 import { DifyStack } from "./dify-stack";
+import { EdgeStack } from "./edge-stack";
 import { NetworkStack } from "./network-stack";
 import { StateStack } from "./state-stack";
 
@@ -11,6 +12,7 @@ export interface CustomerStacks {
   readonly state: StateStack;
   readonly network: NetworkStack;
   readonly dify: DifyStack;
+  readonly edge: EdgeStack;
 }
 
 /** Builds the stacks of one validated customer config into `app`. */
@@ -19,5 +21,6 @@ export function buildStacks(app: App, config: CustomerConfig): CustomerStacks {
   const state = new StateStack(app, deployment, config.state);
   const network = new NetworkStack(app, deployment, config.network, albPort(config.dify.alb.certificateArn));
   const dify = new DifyStack(app, deployment, config.dify, network.outputs);
-  return { state, network, dify };
+  const edge = new EdgeStack(app, deployment, config.edge, dify.outputs, network.outputs);
+  return { state, network, dify, edge };
 }

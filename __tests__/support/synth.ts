@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Testing } from "cdktf";
 import type { CustomerConfig } from "../../config/schema";
-import { buildStacks, type CustomerStacks } from "../../stacks/app";
+import { buildStacks } from "../../stacks/app";
 import { exampleConfig } from "./config";
 
 /** Terraform JSON of one stack, parsed. */
@@ -15,15 +15,18 @@ export type StackJson = {
   output?: Record<string, any>;
 };
 
-/** Every stack of `config` (default: the example) built into a testing app. */
-export function buildExample(config: CustomerConfig = exampleConfig()): CustomerStacks {
-  return buildStacks(Testing.app(), config);
-}
-
-/** Synthesized JSON text of each stack, by stack name, as cdktf matchers expect it. */
-export function synthAll(config?: CustomerConfig): Record<string, string> {
-  const stacks = buildExample(config);
-  return Object.fromEntries(Object.values(stacks).map((stack) => [stack.stackName, Testing.synth(stack)]));
+/**
+ * Synthesizes every stack of `config` the way `npm run synth` does (a whole app, so references
+ * between stacks become terraform_remote_state) and returns each `stacks/<name>/cdk.tf.json` as
+ * text, the form cdktf's matchers take: what Terraform and checkov will see.
+ */
+export function synthAll(config: CustomerConfig = exampleConfig()): Record<string, string> {
+  const outdir = mkdtempSync(join(tmpdir(), "cdktf-out-"));
+  const app = Testing.app({ outdir });
+  buildStacks(app, config);
+  app.synth();
+  const stacksDir = join(outdir, "stacks");
+  return Object.fromEntries(readdirSync(stacksDir).map((name) => [name, readFileSync(join(stacksDir, name, "cdk.tf.json"), "utf8")]));
 }
 
 /** Parsed JSON of each stack, by stack name. */
@@ -44,19 +47,4 @@ export function referenced(stack: StackJson, expression: string): { type: string
   const body = stack.resource?.[type]?.[name];
   if (!body) throw new Error(`${expression} points to no resource of this stack`);
   return { type, name, body };
-}
-
-/**
- * Synthesizes every stack of `config` to disk, as `npm run synth` does, and reads back each
- * `stacks/<name>/cdk.tf.json`: what Terraform and checkov will see.
- */
-export function synthToDisk(config: CustomerConfig = exampleConfig()): Record<string, StackJson> {
-  const outdir = mkdtempSync(join(tmpdir(), "cdktf-out-"));
-  const app = Testing.app({ outdir });
-  buildStacks(app, config);
-  app.synth();
-  const stacksDir = join(outdir, "stacks");
-  return Object.fromEntries(
-    readdirSync(stacksDir).map((name) => [name, JSON.parse(readFileSync(join(stacksDir, name, "cdk.tf.json"), "utf8"))]),
-  );
 }

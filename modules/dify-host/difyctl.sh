@@ -3,6 +3,7 @@
 #   bootstrap    converge the host: packages, Compose plugin, data volume, logs, Dify checkout
 #   render-env   write Dify's .env: .env.example + Parameter Store settings + Secrets Manager
 #   up | down    start (and wait until healthy) or stop the compose project
+#   reload       render-env, then up: compose recreates only the containers whose settings changed
 #   health       exit 0 when /console/api/ping answers through nginx
 #   status       versions (running and desired) and health, as KEY=value lines
 # Every step is idempotent: systemd runs bootstrap and render-env on every boot.
@@ -171,6 +172,11 @@ up() {
 
 down() { "${COMPOSE[@]}" down; }
 
+reload() {
+  render_env
+  up
+}
+
 status() {
   echo "running=$(running_version)"
   echo "desired=$(desired_release | cut -d' ' -f1)"
@@ -178,6 +184,6 @@ status() {
 }
 
 case "${1:-}" in
-  bootstrap | render-env | up | down | health | status) "${1//-/_}" ;;
-  *) die "usage: difyctl bootstrap|render-env|up|down|health|status" ;;
+  bootstrap | render-env | up | down | reload | health | status) "${1//-/_}" ;;
+  *) die "usage: difyctl bootstrap|render-env|up|down|reload|health|status" ;;
 esac
