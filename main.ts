@@ -20,5 +20,8 @@ const loaded = load();
 const app = new App();
 const stacks = buildStacks(app, loaded.config);
 app.synth();
-const summary = summarizeStacks(app.outdir, Object.values(stacks).map((s) => s.stackName));
+const summary = summarizeStacks(
+  app.outdir,
+  Object.values(stacks).flatMap((stack) => (stack ? [stack.stackName] : [])),
+);
 process.stdout.write(`${formatSummary(loaded, app.outdir, summary)}\n`);

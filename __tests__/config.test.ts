@@ -47,11 +47,12 @@ describe("customer config", () => {
     expect(warnings).toEqual([]);
   });
 
-  test("defaults reproduce the runbook's layout on a /18 when only names and accounts are given", () => {
+  test("defaults reproduce the runbook's layout on a /18 when only the required keys are given", () => {
     const file = writeConfig({
       customer: "acme",
       environment: "prod",
       aws: { accountId: "111122223333", devAccountIds: ["444455556666"] },
+      amplify: { repositoryUrl: "https://github.com/acme/app", githubTokenSecretName: "amplify/github-token" },
     });
     const { config } = loadConfig(file);
     expect(config.aws.region).toBe("ap-northeast-1");
@@ -69,6 +70,7 @@ describe("customer config", () => {
       environment: "stg",
       aws: { accountId: "111122223333", devAccountIds: ["444455556666"] },
       network: { vpcCidr: "10.20.64.0/18" },
+      amplify: { enabled: false },
     });
     expect(loadConfig(file).config.network.zones.map((z) => z.privateSubnetCidr)).toEqual([
       "10.20.80.0/20",

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { DIFY_MANAGED_KEYS } from "./dify-env-keys";
 import { DIFY_RELEASES } from "./dify-releases";
+import { amplifySchema } from "./amplify-schema";
 import { difySchema } from "./dify-schema";
 import { edgeSchema } from "./edge-schema";
 import { accountId, report, resourceName, rule, suggestion, whenValid } from "./fields";
@@ -106,6 +107,7 @@ const customerConfigObject = z
     state: stateSchema.prefault({}),
     dify: difySchema.prefault({}),
     edge: edgeSchema.prefault({}),
+    amplify: amplifySchema.prefault({}),
     /**
      * Extra tags on every resource, beside customer, environment, project and managed-by.
      * @default {}
@@ -196,7 +198,27 @@ const customerConfigObject = z
       }
     },
     whenValid(["dify", "alb", "certificateArn"], ["edge", "domainNames"]),
-  );
+  )
+  .superRefine(
+    (config, ctx) => {
+      const { amplify } = config;
+      if (!amplify.envName && !/^[a-z]{2,10}$/.test(config.environment)) {
+        report(
+          ctx,
+          ["amplify", "envName"],
+          `is required: the environment "${config.environment}" is not an Amplify environment name (2-10 lowercase letters)`,
+          "set amplify.envName to the name of the Amplify Gen 1 environment, e.g. prod",
+        );
+      }
+      const zones = config.network.zones.map((zone) => zone.name);
+      if (amplify.lambdaZones !== "all" && !zones.includes(amplify.lambdaZones)) {
+        report(ctx, ["amplify", "lambdaZones"], `"${amplify.lambdaZones}" is neither all nor one of network.zones`, `use all or one of ${zones.join(", ")}`);
+      }
+    },
+    whenValid(["environment"], ["network", "zones"], ["amplify"]),
+  )
+  // The Amplify environment defaults to the config's environment name.
+  .transform((config) => ({ ...config, amplify: { ...config.amplify, envName: config.amplify.envName ?? config.environment } }));
 
 /**
  * Fills `network.zones` with the runbook's layout when the file lists none. Runs before

@@ -24,6 +24,11 @@ export function configWarnings(config: CustomerConfig): string[] {
       `network.natGateways is single: private subnets outside ${network.zones[0]!.name} lose internet access when that zone fails`,
     );
   }
+  if (config.amplify.enabled && config.amplify.lambdaZones !== "all") {
+    warnings.push(
+      `amplify.lambdaZones is ${config.amplify.lambdaZones}: the Lambda functions stop when that zone fails (the runbook's 1-AZ mode)`,
+    );
+  }
   const memory = instanceMemoryGiB(config.dify.instanceType);
   if (memory === undefined) {
     warnings.push(

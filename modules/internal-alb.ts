@@ -50,6 +50,8 @@ export class InternalAlb extends Construct {
   readonly targetGroup: LbTargetGroup;
   /** The port callers inside the VPC and CloudFront use: 443 with a certificate, else 80. */
   readonly port: number;
+  /** The listener on `port` that forwards to Dify. */
+  readonly forwardingListener: LbListener;
 
   constructor(scope: Construct, id: string, props: InternalAlbProps) {
     super(scope, id);
@@ -113,7 +115,7 @@ export class InternalAlb extends Construct {
     const forward = [{ type: "forward", targetGroupArn: this.targetGroup.arn }];
     this.port = albPort(props.certificateArn);
     if (props.certificateArn) {
-      new LbListener(this, "https", {
+      this.forwardingListener = new LbListener(this, "https", {
         loadBalancerArn: this.alb.arn,
         port: 443,
         protocol: "HTTPS",
@@ -128,7 +130,7 @@ export class InternalAlb extends Construct {
         defaultAction: [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }],
       });
     } else {
-      new LbListener(this, "http", {
+      this.forwardingListener = new LbListener(this, "http", {
         loadBalancerArn: this.alb.arn,
         port: 80,
         protocol: "HTTP",

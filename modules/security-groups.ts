@@ -6,18 +6,21 @@ import { Construct } from "constructs";
 /** The security groups of the architecture's matrix, by the role of what they protect. */
 export const SECURITY_GROUP_ROLES = ["alb", "lambda", "dify", "eic", "vpce"] as const;
 export type SecurityGroupRole = (typeof SECURITY_GROUP_ROLES)[number];
+/** The API Gateway VPC link's group, present when the /generate API is enabled. */
+export type OptionalSecurityGroupRole = "vpclink";
 
-const GROUP_DESCRIPTIONS: Record<SecurityGroupRole, string> = {
+const GROUP_DESCRIPTIONS: Record<SecurityGroupRole | OptionalSecurityGroupRole, string> = {
   alb: "Internal ALB in front of Dify",
   lambda: "Amplify Lambda functions attached to the VPC",
   dify: "Dify host (nginx on 80, SSH from the Instance Connect Endpoint)",
   eic: "EC2 Instance Connect Endpoint",
   vpce: "Interface VPC endpoints",
+  vpclink: "API Gateway VPC link to the internal ALB",
 };
 
 /** A TCP flow one group may open to another: an egress rule on `from`, an ingress rule on `to`. */
 interface Flow {
-  readonly from: SecurityGroupRole;
+  readonly from: SecurityGroupRole | OptionalSecurityGroupRole;
   readonly to: SecurityGroupRole;
   readonly port: number;
   /** Rule description: AWS allows letters, digits, spaces and ._-:/()#,@[]+=&;{}!$* only. */
@@ -33,6 +36,11 @@ export interface SecurityGroupsProps {
    * @default 80
    */
   readonly albPort?: number;
+  /**
+   * Add the `vpclink` group: API Gateway's VPC link to the ALB (runbook 3.4).
+   * @default false
+   */
+  readonly apiGatewayVpcLink?: boolean;
 }
 
 /**
@@ -41,13 +49,14 @@ export interface SecurityGroupsProps {
  * (CloudFront's prefix list, an API Gateway VPC link) are added by those stacks.
  */
 export class SecurityGroups extends Construct {
-  readonly groups: Readonly<Record<SecurityGroupRole, SecurityGroup>>;
+  readonly groups: Readonly<Record<SecurityGroupRole, SecurityGroup> & Partial<Record<OptionalSecurityGroupRole, SecurityGroup>>>;
 
   constructor(scope: Construct, id: string, props: SecurityGroupsProps) {
     super(scope, id);
     const albPort = props.albPort ?? 80;
+    const roles = [...SECURITY_GROUP_ROLES, ...(props.apiGatewayVpcLink ? (["vpclink"] as const) : [])];
     this.groups = Object.fromEntries(
-      SECURITY_GROUP_ROLES.map((role) => [
+      roles.map((role) => [
         role,
         new SecurityGroup(this, role, {
           name: `${props.namePrefix}-${role}`,
@@ -56,7 +65,7 @@ export class SecurityGroups extends Construct {
           tags: { Name: `${props.namePrefix}-${role}` },
         }),
       ]),
-    ) as Record<SecurityGroupRole, SecurityGroup>;
+    ) as SecurityGroups["groups"];
 
     const flows: Flow[] = [
       { from: "lambda", to: "alb", port: albPort, why: "Lambda calls Dify through the internal ALB" },
@@ -64,6 +73,9 @@ export class SecurityGroups extends Construct {
       { from: "eic", to: "dify", port: 22, why: "SSH from the EC2 Instance Connect Endpoint" },
       { from: "dify", to: "vpce", port: 443, why: "Dify host to SSM, Secrets Manager and Logs endpoints" },
       { from: "lambda", to: "vpce", port: 443, why: "Lambda to AWS service endpoints" },
+      ...(props.apiGatewayVpcLink
+        ? [{ from: "vpclink", to: "alb", port: albPort, why: "API Gateway /generate routes through the VPC link" } as const]
+        : []),
     ];
     for (const flow of flows) this.allowFlow(flow);
 
@@ -71,9 +83,11 @@ export class SecurityGroups extends Construct {
     this.allowInternet("lambda", "AWS APIs and external services through NAT");
   }
 
-  /** Id of the group of `role`. */
-  id(role: SecurityGroupRole): string {
-    return this.groups[role].id;
+  /** Id of the group of `role` (an optional role must have been requested). */
+  id(role: SecurityGroupRole | OptionalSecurityGroupRole): string {
+    const group = this.groups[role];
+    if (!group) throw new Error(`security group ${role} was not created`);
+    return group.id;
   }
 
   private allowFlow(flow: Flow): void {

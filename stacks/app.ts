@@ -1,6 +1,7 @@
 import type { App } from "cdktf";
 import type { CustomerConfig } from "../config/schema";
 import { albPort } from "../modules/internal-alb";
+import { AmplifyStack } from "./amplify-stack";
 import { deploymentOf } from "./deployment";
 import { DifyStack } from "./dify-stack";
 import { EdgeStack } from "./edge-stack";
@@ -13,14 +14,25 @@ export interface CustomerStacks {
   readonly network: NetworkStack;
   readonly dify: DifyStack;
   readonly edge: EdgeStack;
+  /** Absent when `amplify.enabled` is false. */
+  readonly amplify?: AmplifyStack;
 }
 
 /** Builds the stacks of one validated customer config into `app`. */
 export function buildStacks(app: App, config: CustomerConfig): CustomerStacks {
   const deployment = deploymentOf(config);
   const state = new StateStack(app, deployment, config.state);
-  const network = new NetworkStack(app, deployment, config.network, albPort(config.dify.alb.certificateArn));
+  const apiGateway = config.amplify.enabled && config.amplify.apiGateway.enabled;
+  const network = new NetworkStack(app, deployment, config.network, albPort(config.dify.alb.certificateArn), apiGateway);
   const dify = new DifyStack(app, deployment, config.dify, network.outputs);
   const edge = new EdgeStack(app, deployment, config.edge, dify.outputs, network.outputs);
-  return { state, network, dify, edge };
+  const amplify = config.amplify.enabled
+    ? new AmplifyStack(app, deployment, config.amplify, {
+        network: network.outputs,
+        dify: dify.outputs,
+        edge: edge.outputs,
+        albTlsServerName: config.dify.alb.certificateArn ? config.edge.domainNames[0] : undefined,
+      })
+    : undefined;
+  return { state, network, dify, edge, amplify };
 }

@@ -25,6 +25,8 @@ export interface DifyOutputs {
   readonly albArn: string;
   readonly albDnsName: string;
   readonly albPort: number;
+  /** The listener that forwards to Dify (HTTPS:443 with a certificate, else HTTP:80). */
+  readonly albListenerArn: string;
   /** Parameter Store path where later stacks add Dify settings (URLs, CORS origins). */
   readonly parameterPath: string;
   readonly instanceId: string;
@@ -134,6 +136,7 @@ export class DifyStack extends DeploymentStack {
       albArn: alb.alb.arn,
       albDnsName: alb.alb.dnsName,
       albPort: alb.port,
+      albListenerArn: alb.forwardingListener.arn,
       parameterPath,
       instanceId: host.instance.id,
     };

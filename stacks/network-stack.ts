@@ -2,7 +2,7 @@ import { TerraformOutput } from "cdktf";
 import type { Construct } from "constructs";
 import type { NetworkConfig } from "../config/network-schema";
 import { FlowLogs } from "../modules/flow-logs";
-import { SECURITY_GROUP_ROLES, SecurityGroups, type SecurityGroupRole } from "../modules/security-groups";
+import { SecurityGroups, type OptionalSecurityGroupRole, type SecurityGroupRole } from "../modules/security-groups";
 import { Vpc } from "../modules/vpc";
 import { VpcEndpoints } from "../modules/vpc-endpoints";
 import type { Deployment } from "./deployment";
@@ -14,7 +14,7 @@ export interface NetworkOutputs {
   readonly vpcCidr: string;
   /** Private subnets in the config's zone order, with their zone names. */
   readonly privateSubnets: readonly { readonly zone: string; readonly id: string }[];
-  readonly securityGroupIds: Readonly<Record<SecurityGroupRole, string>>;
+  readonly securityGroupIds: Readonly<Record<SecurityGroupRole, string> & Partial<Record<OptionalSecurityGroupRole, string>>>;
   /** Interface endpoint IDs by service short name (`secretsmanager`, `ssm`, ...). */
   readonly interfaceEndpointIds: Readonly<Record<string, string>>;
 }
@@ -26,8 +26,11 @@ export interface NetworkOutputs {
 export class NetworkStack extends DeploymentStack {
   readonly outputs: NetworkOutputs;
 
-  /** `albPort`: the internal ALB's listener port, which Lambda may reach (80, or 443 with TLS). */
-  constructor(scope: Construct, deployment: Deployment, config: NetworkConfig, albPort: number) {
+  /**
+   * `albPort`: the internal ALB's listener port, which Lambda may reach (80, or 443 with TLS).
+   * `apiGatewayVpcLink`: add the VPC link's group to the matrix.
+   */
+  constructor(scope: Construct, deployment: Deployment, config: NetworkConfig, albPort: number, apiGatewayVpcLink: boolean) {
     super(scope, "network", deployment);
     const { namePrefix } = deployment;
 
@@ -39,7 +42,7 @@ export class NetworkStack extends DeploymentStack {
     });
     const vpcId = network.vpc.id;
 
-    const securityGroups = new SecurityGroups(this, "security-groups", { vpcId, namePrefix, albPort });
+    const securityGroups = new SecurityGroups(this, "security-groups", { vpcId, namePrefix, albPort, apiGatewayVpcLink });
 
     const endpoints = new VpcEndpoints(this, "endpoints", {
       vpcId,
@@ -64,8 +67,8 @@ export class NetworkStack extends DeploymentStack {
       vpcCidr: network.vpc.cidrBlock,
       privateSubnets: network.privateZones.map((z) => ({ zone: z.zone, id: z.subnet.id })),
       securityGroupIds: Object.fromEntries(
-        SECURITY_GROUP_ROLES.map((role) => [role, securityGroups.id(role)]),
-      ) as Record<SecurityGroupRole, string>,
+        Object.entries(securityGroups.groups).map(([role, group]) => [role, group.id]),
+      ) as NetworkOutputs["securityGroupIds"],
       interfaceEndpointIds: Object.fromEntries(
         Object.entries(endpoints.interfaceEndpoints).map(([service, endpoint]) => [service, endpoint.id]),
       ),
