@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { LAMBDA_VPC_POLICY_ARN, attachFunctionsToVpc } from "../cli/amplify-vpc";
 import { EXIT, run } from "../cli/index";
+import { bufferIo } from "../cli/io";
 import { UserError } from "../cli/user-error";
 import { REPO_ROOT } from "./support/config";
 
@@ -20,10 +21,9 @@ const template = (repo: string, fn: string) => readFileSync(templatePath(repo, f
 
 /** Runs the CLI in-process and captures what it prints. */
 async function cli(...argv: string[]) {
-  let out = "";
-  let err = "";
-  const code = await run(argv, { out: (t) => (out += t), err: (t) => (err += t) });
-  return { code, out, err };
+  const io = bufferIo();
+  const code = await run(argv, io);
+  return { code, out: io.stdout(), err: io.stderr() };
 }
 
 describe("amplify-vpc", () => {

@@ -2,8 +2,10 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { gunzipSync } from "node:zlib";
 import { parse } from "yaml";
 import { DIFY_HOST_COMPOSED_KEYS, DIFY_PUBLIC_URL_KEYS, DIFY_SECRET_ENV } from "../config/dify-env-keys";
+import { DIFY_HEALTH_PATH } from "../config/dify-paths";
 import { DIFY_RELEASES } from "../config/dify-releases";
 import { DATA_DIR, hostUserData } from "../modules/dify-host/user-data";
 import { REPO_ROOT } from "./support/config";
@@ -12,7 +14,8 @@ import { tool } from "./support/tools";
 
 const dify = synthJson().dify!;
 const [template] = resourcesOf(dify, "aws_launch_template");
-const userData = Buffer.from(template.user_data, "base64").toString("utf8");
+const delivered = Buffer.from(template.user_data, "base64");
+const userData = gunzipSync(delivered).toString("utf8");
 const cloudConfig = parse(userData);
 const file = (path: string): string => cloudConfig.write_files.find((f: any) => f.path === path)!.content;
 const dir = mkdtempSync(join(tmpdir(), "user-data-"));
@@ -20,8 +23,8 @@ const dir = mkdtempSync(join(tmpdir(), "user-data-"));
 describe("Dify host user data", () => {
   test("what Terraform renders is exactly what the instance receives", () => {
     // Terraform reads ${...} and %{...} in every JSON string as template syntax. The user data is
-    // base64 of the cloud-config, computed at synth time: its alphabet has no $, % or {, so the
-    // string Terraform renders is the string in the JSON, byte for byte.
+    // base64 of the gzipped cloud-config, computed at synth time: its alphabet has no $, % or {,
+    // so the string Terraform renders is the string in the JSON, byte for byte.
     expect(template.user_data).toMatch(/^[A-Za-z0-9+/]+={0,2}$/);
     expect(userData).toBe(
       hostUserData({
@@ -36,8 +39,14 @@ describe("Dify host user data", () => {
     expect(file("/etc/dify/cloudwatch-agent.json")).toContain('"InstanceId":"${aws:InstanceId}"');
   });
 
-  test("stays well under EC2's 16 KB limit", () => {
-    expect(Buffer.byteLength(userData)).toBeLessThan(14 * 1024);
+  test("stays well under EC2's 16 KB limit: gzipped as delivered, and even unpacked", () => {
+    expect(delivered.length).toBeLessThan(8 * 1024);
+    expect(Buffer.byteLength(userData)).toBeLessThan(16 * 1024);
+  });
+
+  test("the gzip carries no timestamp, so every synth produces the same JSON", () => {
+    expect(delivered.subarray(0, 2)).toEqual(Buffer.from([0x1f, 0x8b]));
+    expect(delivered.readUInt32LE(4)).toBe(0);
   });
 
   test("passes cloud-init's own schema validation", () => {
@@ -101,6 +110,10 @@ describe("Dify host user data", () => {
     });
     const [major, minor] = env.COMPOSE_VERSION.split(".").map(Number);
     expect(major! > 2 || (major === 2 && minor! >= 24)).toBe(true);
+  });
+
+  test("difyctl's health check is the ALB's: Dify's ping through nginx, answering pong", () => {
+    expect(file("/usr/local/sbin/difyctl")).toContain(`curl -fsS --max-time 5 http://127.0.0.1${DIFY_HEALTH_PATH} | grep -q '"result": *"pong"'`);
   });
 
   test("the data path is the one dify.service requires mounted", () => {

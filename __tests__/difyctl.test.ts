@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { DIFY_SECRET_FIELDS } from "../config/dify-env-keys";
@@ -39,14 +39,18 @@ function aws(...args: string[]): string {
   });
 }
 
-function difyctl(command: string) {
-  return spawnSync("bash", [SCRIPT, command], {
+/** Runs the script as the host does: an executable calling itself for its upgrade steps. */
+function difyctl(...args: string[]) {
+  return spawnSync(join(root, "difyctl"), args, {
     env: {
       ...process.env,
       ...moto.env,
-      PATH: `${dirname(tool("aws"))}:${process.env.PATH}`,
+      // Stubs for docker and curl (upgrade tests) come first, then the AWS CLI.
+      PATH: `${join(root, "stubs")}:${dirname(tool("aws"))}:${process.env.PATH}`,
       DIFY_ETC: join(root, "etc"),
       DIFY_LOG_DIR: join(root, "log"),
+      DIFY_HEALTH_ATTEMPTS: "2",
+      DIFY_HEALTH_INTERVAL: "0",
     },
     encoding: "utf8",
   });
@@ -55,6 +59,8 @@ function difyctl(command: string) {
 beforeAll(async () => {
   moto = await startMoto();
   root = mkdtempSync(join(tmpdir(), "difyctl-"));
+  copyFileSync(SCRIPT, join(root, "difyctl"));
+  chmodSync(join(root, "difyctl"), 0o755);
   const dataDir = join(root, "data");
   mkdirSync(join(dataDir, "app", "docker"), { recursive: true });
   writeFileSync(join(dataDir, "app", "docker", ".env.example"), ENV_EXAMPLE);
@@ -144,6 +150,92 @@ describe("difyctl render-env", () => {
   test("an unknown command prints the usage and fails", () => {
     const run = difyctl("launch");
     expect(run.status).toBe(1);
-    expect(run.stderr).toContain("usage: difyctl bootstrap|render-env|up|down|reload|health|status");
+    expect(run.stderr).toContain("usage: difyctl bootstrap|render-env|up|down|reload|upgrade|health|status");
+  });
+});
+
+describe("difyctl upgrade", () => {
+  // A local "github.com/langgenius/dify" with two releases, a docker stub that records what it
+  // is asked, and a curl stub whose answer depends on the checked-out release.
+  let origin: string;
+  const commits: Record<string, string> = {};
+  const app = () => join(root, "data", "app");
+  const git = (cwd: string, ...args: string[]) => execFileSync("git", ["-c", "user.email=t@example.invalid", "-c", "user.name=t", ...args], { cwd, encoding: "utf8" }).trim();
+  const dockerLog = () => readFileSync(join(root, "docker.log"), "utf8");
+
+  beforeAll(() => {
+    origin = mkdtempSync(join(tmpdir(), "dify-origin-"));
+    git(origin, "init", "--quiet", "--initial-branch=main");
+    mkdirSync(join(origin, "docker"));
+    for (const version of ["1.0.0", "1.1.0", "1.2.0"]) {
+      writeFileSync(join(origin, "docker", ".env.example"), `${ENV_EXAMPLE}NEW_IN_${version.replace(/\./g, "_")}=yes\n`);
+      writeFileSync(join(origin, "docker", "docker-compose.yaml"), `# compose of ${version}\n`);
+      git(origin, "add", "-A");
+      git(origin, "commit", "--quiet", "-m", version);
+      git(origin, "tag", version);
+      commits[version] = git(origin, "rev-parse", "HEAD");
+    }
+    mkdirSync(join(root, "stubs"), { recursive: true });
+    writeFileSync(join(root, "stubs", "docker"), `#!/bin/bash\necho "$*" >> "${join(root, "docker.log")}"\n`, { mode: 0o755 });
+    // Healthy unless the checked-out release is the one named in the "broken" file.
+    writeFileSync(
+      join(root, "stubs", "curl"),
+      `#!/bin/bash\nv=$(git -C "${app()}" describe --tags --exact-match)\n[ "$v" = "$(cat "${join(root, "broken")}" 2>/dev/null)" ] && exit 22\necho '{"result": "pong"}'\n`,
+      { mode: 0o755 },
+    );
+  });
+
+  beforeEach(() => {
+    rmSync(app(), { recursive: true, force: true });
+    execFileSync("git", ["clone", "--quiet", "--branch", "1.0.0", `file://${origin}`, app()], { stdio: "ignore" });
+    writeFileSync(join(root, "docker.log"), "");
+    rmSync(join(root, "broken"), { force: true });
+  });
+
+  test("checks out the verified tag, re-renders .env from its .env.example, pulls and restarts", () => {
+    const run = difyctl("upgrade", "1.1.0", commits["1.1.0"]!);
+    expect(run.stdout).toContain("result=upgraded version=1.1.0 previous=1.0.0");
+    expect(run.status).toBe(0);
+    expect(git(app(), "rev-parse", "HEAD")).toBe(commits["1.1.0"]);
+    const env = readFileSync(join(app(), "docker", ".env"), "utf8");
+    expect(env).toContain("NEW_IN_1_1_0=yes");
+    expect(env).toContain(`SECRET_KEY=${secretValues.SECRET_KEY}`);
+    expect(dockerLog()).toMatch(/compose .* pull --quiet\n.*compose .* up -d --remove-orphans --quiet-pull/);
+  });
+
+  test("refuses a tag that does not point to the verified commit, and keeps the running release", () => {
+    const run = difyctl("upgrade", "1.1.0", commits["1.2.0"]!);
+    expect(run.status).not.toBe(0);
+    expect(run.stderr).toContain("not the verified");
+    expect(run.stdout).toContain("result=rolled-back version=1.0.0 failed=1.1.0");
+    expect(git(app(), "rev-parse", "HEAD")).toBe(commits["1.0.0"]);
+  });
+
+  test("rolls back when the new release does not become healthy", () => {
+    writeFileSync(join(root, "broken"), "1.2.0");
+    const run = difyctl("upgrade", "1.2.0", commits["1.2.0"]!);
+    expect(run.status).not.toBe(0);
+    expect(run.stdout).toContain("result=rolled-back version=1.0.0 failed=1.2.0");
+    expect(run.stderr).toContain("upgrade to 1.2.0 failed; Dify 1.0.0 is running again");
+    expect(git(app(), "rev-parse", "HEAD")).toBe(commits["1.0.0"]);
+    expect(readFileSync(join(app(), "docker", ".env"), "utf8")).not.toContain("NEW_IN_1_2_0");
+  });
+
+  test("says so when even the rollback fails", () => {
+    writeFileSync(join(root, "broken"), "1.0.0");
+    // The pull of the new release fails, and the old one no longer comes up healthy.
+    writeFileSync(join(root, "stubs", "docker"), `#!/bin/bash\ncase "$*" in *"pull --quiet") exit 1 ;; esac\n`, { mode: 0o755 });
+    const run = difyctl("upgrade", "1.1.0", commits["1.1.0"]!);
+    writeFileSync(join(root, "stubs", "docker"), `#!/bin/bash\necho "$*" >> "${join(root, "docker.log")}"\n`, { mode: 0o755 });
+    expect(run.status).not.toBe(0);
+    expect(run.stdout).toContain("result=broken version=1.0.0 failed=1.1.0");
+    expect(run.stderr).toContain("restore the data volume from the snapshot");
+  });
+
+  test("does nothing when the release already runs", () => {
+    const run = difyctl("upgrade", "1.0.0", commits["1.0.0"]!);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain("result=unchanged version=1.0.0");
+    expect(dockerLog()).toBe("");
   });
 });

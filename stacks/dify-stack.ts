@@ -2,6 +2,7 @@ import { RandomProvider } from "@cdktf/provider-random/lib/provider";
 import { TerraformOutput } from "cdktf";
 import type { Construct } from "constructs";
 import { DIFY_SECRET_FIELDS } from "../config/dify-env-keys";
+import { DIFY_HEALTH_PATH } from "../config/dify-paths";
 import { DIFY_RELEASES } from "../config/dify-releases";
 import type { DifyConfig } from "../config/dify-schema";
 import { DifyAlarms } from "../modules/dify-alarms";
@@ -15,10 +16,8 @@ import { PrivateDns } from "../modules/private-dns";
 import { VolumeSnapshots } from "../modules/volume-snapshots";
 import type { Deployment } from "./deployment";
 import { DeploymentStack } from "./deployment-stack";
+import { resourceNames } from "./resource-names";
 import type { NetworkOutputs } from "./network-stack";
-
-/** Path Dify's ping route takes through nginx to the api: a health check that can fail. */
-export const DIFY_HEALTH_PATH = "/console/api/ping";
 
 /** What the edge and Amplify stacks take from the Dify stack. */
 export interface DifyOutputs {
@@ -44,11 +43,12 @@ export class DifyStack extends DeploymentStack {
     // Generates the secrets (ephemeral, never stored) in DifySecrets.
     new RandomProvider(this, "random");
     const { namePrefix, region, accountId } = deployment;
-    const parameterPath = `/${namePrefix}/dify`;
+    const names = resourceNames(namePrefix);
+    const parameterPath = names.difyParameterPath;
     const zone = network.privateSubnets.find((s) => s.zone === (config.zone ?? network.privateSubnets[0]!.zone))!;
     const backupTag = { key: "dify-backup", value: `${namePrefix}-data` };
 
-    const secrets = new DifySecrets(this, "secrets", { secretName: `${namePrefix}/dify`, fields: DIFY_SECRET_FIELDS });
+    const secrets = new DifySecrets(this, "secrets", { secretName: names.difySecret, fields: DIFY_SECRET_FIELDS });
     const settings = new DifySettings(this, "settings", {
       parameterPath,
       source: "config",
@@ -80,7 +80,7 @@ export class DifyStack extends DeploymentStack {
       backupTag,
       release: { version: config.version, commit: DIFY_RELEASES[config.version]!.commit },
       parameterPath,
-      secret: { name: `${namePrefix}/dify`, arn: secrets.secret.arn },
+      secret: { name: names.difySecret, arn: secrets.secret.arn },
       secretsManagerEndpointId: network.interfaceEndpointIds.secretsmanager,
       logRetentionDays: config.logRetentionDays,
       bootDependencies: [secrets.version, ...settings.parameters],

@@ -1,3 +1,5 @@
+import { gunzipSync } from "node:zlib";
+
 /**
  * Finds values that look like secrets in synthesized Terraform JSON and in host files: the
  * defaults Dify ships (which a deployment must never keep), AWS keys, private keys, literal
@@ -79,7 +81,9 @@ export function scanTerraformJson(where: string, json: unknown): SecretFinding[]
     if (typeof value === "string") {
       if (value.startsWith("${") && value.endsWith("}")) return;
       if (key === "user_data") {
-        findings.push(...scanText(`${where} ${path} (decoded)`, Buffer.from(value, "base64").toString("utf8")));
+        const bytes = Buffer.from(value, "base64");
+        const text = bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipSync(bytes) : bytes;
+        findings.push(...scanText(`${where} ${path} (decoded)`, text.toString("utf8")));
         return;
       }
       if (SECRET_ARGUMENT.test(key)) findings.push({ where: `${where} ${path}`, what: "literal value of a secret argument" });

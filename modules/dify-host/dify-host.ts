@@ -1,3 +1,4 @@
+import { gzipSync } from "node:zlib";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { DataAwsSsmParameter } from "@cdktf/provider-aws/lib/data-aws-ssm-parameter";
 import { EbsVolume } from "@cdktf/provider-aws/lib/ebs-volume";
@@ -197,7 +198,9 @@ export class DifyHost extends Construct {
           ebs: { volumeSize: props.rootVolumeGiB ?? 30, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" },
         },
       ],
-      userData: Buffer.from(
+      // gzip (cloud-init unpacks it) keeps the scripts far below EC2's 16 KB; zlib's header has
+      // no timestamp, so the synthesized JSON stays the same from run to run.
+      userData: gzipSync(
         hostUserData({
           region: props.region,
           parameterPath: props.parameterPath,
@@ -205,6 +208,7 @@ export class DifyHost extends Construct {
           containerLogGroup: logGroups.containers,
           hostLogGroup: logGroups.host,
         }),
+        { level: 9 },
       ).toString("base64"),
       tagSpecifications: [
         { resourceType: "instance", tags: { Name: name } },

@@ -4,6 +4,9 @@
 #   render-env   write Dify's .env: .env.example + Parameter Store settings + Secrets Manager
 #   up | down    start (and wait until healthy) or stop the compose project
 #   reload       render-env, then up: compose recreates only the containers whose settings changed
+#   upgrade <version> <commit>
+#                check out the verified tag, re-render .env, pull, restart, wait until healthy;
+#                on any failure check out the previous release again and restart it
 #   health       exit 0 when /console/api/ping answers through nginx
 #   status       versions (running and desired) and health, as KEY=value lines
 # Every step is idempotent: systemd runs bootstrap and render-env on every boot.
@@ -93,6 +96,35 @@ verify_commit() {
   [ "$head" = "$2" ] || die "the tag points to $head, not the verified $2: refusing it"
 }
 
+# Steps run as separate difyctl processes so each keeps errexit and reports its own failure.
+upgrade() {
+  local version=${1:?usage: difyctl upgrade <version> <commit>} commit=${2:?usage: difyctl upgrade <version> <commit>}
+  local previous previous_commit
+  previous=$(running_version)
+  previous_commit=$(git -C "$APP_DIR" rev-parse HEAD)
+  if [ "$previous" = "$version" ]; then
+    log "Dify is already $version"
+    echo "result=unchanged version=$version"
+    return
+  fi
+  log "upgrading Dify $previous -> $version"
+  if git -C "$APP_DIR" fetch --quiet --depth 1 --filter=blob:none origin tag "$version" &&
+    git -C "$APP_DIR" checkout --quiet "$version" &&
+    "$0" verify-commit "$commit" && "$0" render-env && "${COMPOSE[@]}" pull --quiet && "$0" up; then
+    log "upgraded Dify $previous -> $version"
+    echo "result=upgraded version=$version previous=$previous"
+    return
+  fi
+  log "upgrade to $version failed: rolling back to $previous"
+  git -C "$APP_DIR" checkout --quiet --force "$previous_commit"
+  if "$0" render-env && "$0" up; then
+    echo "result=rolled-back version=$previous failed=$version"
+    die "upgrade to $version failed; Dify $previous is running again"
+  fi
+  echo "result=broken version=$previous failed=$version"
+  die "upgrade to $version failed and so did the rollback to $previous: restore the data volume from the snapshot"
+}
+
 # First boot on an empty data volume: check out the desired release. Later boots keep what the
 # volume holds; changing versions is `upgrade`'s job (it snapshots first).
 checkout_release() {
@@ -155,10 +187,11 @@ render_env() {
 
 health() { curl -fsS --max-time 5 http://127.0.0.1/console/api/ping | grep -q '"result": *"pong"'; }
 
+# Up to DIFY_HEALTH_ATTEMPTS (90) checks, DIFY_HEALTH_INTERVAL (10) seconds apart.
 wait_healthy() {
-  for _ in $(seq "$1"); do
+  for _ in $(seq "${DIFY_HEALTH_ATTEMPTS:-90}"); do
     health && return 0
-    sleep 10
+    sleep "${DIFY_HEALTH_INTERVAL:-10}"
   done
   return 1
 }
@@ -166,7 +199,7 @@ wait_healthy() {
 up() {
   log "starting Dify $(running_version)"
   "${COMPOSE[@]}" up -d --remove-orphans --quiet-pull
-  wait_healthy 90 || die "Dify did not answer /console/api/ping within 15 minutes"
+  wait_healthy || die "Dify did not answer /console/api/ping in time"
   log "Dify $(running_version) is healthy"
 }
 
@@ -185,5 +218,7 @@ status() {
 
 case "${1:-}" in
   bootstrap | render-env | up | down | reload | health | status) "${1//-/_}" ;;
-  *) die "usage: difyctl bootstrap|render-env|up|down|reload|health|status" ;;
+  upgrade) upgrade "${@:2}" ;;
+  verify-commit) verify_commit "$APP_DIR" "${2:?}" ;;
+  *) die "usage: difyctl bootstrap|render-env|up|down|reload|upgrade|health|status" ;;
 esac

@@ -1,0 +1,406 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { CloudWatchClient, PutMetricAlarmCommand, SetAlarmStateCommand } from "@aws-sdk/client-cloudwatch";
+import { CreateSubnetCommand, CreateVolumeCommand, CreateVpcCommand, DescribeSnapshotsCommand, EC2Client, RunInstancesCommand, CreateSnapshotCommand } from "@aws-sdk/client-ec2";
+import { CreateTargetGroupCommand, ElasticLoadBalancingV2Client, RegisterTargetsCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
+import { PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
+import { stringify } from "yaml";
+import { EXIT, run } from "../cli/index";
+import { bufferIo } from "../cli/io";
+import { DIFY_RELEASES } from "../config/dify-releases";
+import { exampleData } from "./support/config";
+import { startSsmFront, type SsmFront } from "./support/ssm-front";
+import { startMoto, type MotoServer } from "./support/tools";
+
+// The operations CLI against moto's server (the AWS API), an SSM front for the instance side,
+// stub programs for the local tools doctor inspects, and real HTTP servers for verify.
+
+const REGION = "ap-northeast-1";
+const MOTO_ACCOUNT = "123456789012";
+let moto: MotoServer;
+let ssmFront: SsmFront;
+let instanceId: string;
+let volumeId: string;
+const dir = mkdtempSync(join(tmpdir(), "ops-"));
+const savedEnv = { ...process.env };
+
+/** A customer file for the moto account, with `change` applied. */
+function configFile(change: (data: Record<string, any>) => void = () => {}): string {
+  const data = exampleData();
+  data.aws.accountId = MOTO_ACCOUNT;
+  change(data);
+  const file = join(dir, `customer-${Math.random().toString(36).slice(2)}.yaml`);
+  writeFileSync(file, stringify(data));
+  return file;
+}
+
+async function cli(...argv: string[]) {
+  const io = bufferIo();
+  const code = await run(argv, io);
+  return { code, out: io.stdout(), err: io.stderr() };
+}
+
+/** Local programs doctor and tunnel look for, printing the given versions. */
+function stubPrograms(programs: Record<string, string>): string {
+  const bin = mkdtempSync(join(tmpdir(), "bin-"));
+  for (const [name, output] of Object.entries(programs)) {
+    writeFileSync(join(bin, name), `#!/bin/sh\ncat <<'EOF'\n${output}\nEOF\n`, { mode: 0o755 });
+  }
+  return bin;
+}
+const TOOLS = {
+  aws: "aws-cli/2.22.35 Python/3.12.6 Linux/6.1 exe/x86_64",
+  "session-manager-plugin": "1.2.707.0",
+  terraform: '{"terraform_version":"1.11.4","platform":"linux_amd64"}',
+};
+const withPath = (bin: string) => (process.env.PATH = `${bin}:/usr/bin:/bin`);
+
+beforeAll(async () => {
+  moto = await startMoto();
+  ssmFront = await startSsmFront(moto.endpoint);
+  Object.assign(process.env, moto.env, { AWS_ENDPOINT_URL_SSM: ssmFront.endpoint, AWS_REGION: REGION });
+  delete process.env.AWS_DEFAULT_REGION;
+  const ec2 = new EC2Client({ region: REGION });
+  const vpc = (await ec2.send(new CreateVpcCommand({ CidrBlock: "10.13.0.0/18" }))).Vpc!.VpcId!;
+  const subnet = (await ec2.send(new CreateSubnetCommand({ VpcId: vpc, CidrBlock: "10.13.16.0/20" }))).Subnet!.SubnetId!;
+  const instances = await ec2.send(
+    new RunInstancesCommand({
+      ImageId: "ami-12345678",
+      MinCount: 1,
+      MaxCount: 1,
+      SubnetId: subnet,
+      TagSpecifications: [{ ResourceType: "instance", Tags: [{ Key: "Name", Value: "example-prod-dify" }] }],
+    }),
+  );
+  instanceId = instances.Instances![0]!.InstanceId!;
+  volumeId = (await ec2.send(new CreateVolumeCommand({ AvailabilityZone: `${REGION}a`, Size: 50 }))).VolumeId!;
+  await ec2.send(
+    new CreateSnapshotCommand({ VolumeId: volumeId, TagSpecifications: [{ ResourceType: "snapshot", Tags: [{ Key: "snapshot-of", Value: "example-prod-data" }] }] }),
+  );
+  const elb = new ElasticLoadBalancingV2Client({ region: REGION });
+  const group = await elb.send(new CreateTargetGroupCommand({ Name: "example-prod-dify", Protocol: "HTTP", Port: 80, VpcId: vpc, TargetType: "instance" }));
+  await elb.send(new RegisterTargetsCommand({ TargetGroupArn: group.TargetGroups![0]!.TargetGroupArn, Targets: [{ Id: instanceId, Port: 80 }] }));
+  const ssm = new SSMClient({ region: REGION, endpoint: moto.endpoint });
+  await ssm.send(new PutParameterCommand({ Name: "/example-prod/dify/data-volume-id", Value: volumeId, Type: "String" }));
+  await ssm.send(
+    new PutParameterCommand({ Name: "/example-prod/dify/release", Value: JSON.stringify({ version: "1.16.1", commit: DIFY_RELEASES["1.16.1"]!.commit }), Type: "String" }),
+  );
+  await new CloudWatchClient({ region: REGION }).send(
+    new PutMetricAlarmCommand({
+      AlarmName: "example-prod-dify-memory",
+      Namespace: "CWAgent",
+      MetricName: "mem_used_percent",
+      Statistic: "Average",
+      Period: 300,
+      EvaluationPeriods: 2,
+      Threshold: 90,
+      ComparisonOperator: "GreaterThanOrEqualToThreshold",
+    }),
+  );
+}, 60_000);
+
+afterAll(async () => {
+  await ssmFront?.stop();
+  await moto?.stop();
+  process.env = savedEnv;
+});
+
+beforeEach(() => {
+  ssmFront.pingStatus = { [instanceId]: "Online" };
+  ssmFront.commandOutput = {};
+  withPath(stubPrograms(TOOLS));
+});
+
+describe("doctor", () => {
+  test("one row per check, all passing for the right account, tools and region", async () => {
+    const result = await cli("doctor", "--config", configFile());
+    expect(result.out).toMatch(/^PASS {2}AWS CLI >= 2\.17 +aws-cli\/2\.22\.35/m);
+    expect(result.out).toMatch(/^PASS {2}Session Manager plugin +1\.2\.707\.0/m);
+    expect(result.out).toMatch(/^PASS {2}Terraform >= 1\.11 +1\.11\.4/m);
+    expect(result.out).toMatch(/^PASS {2}AWS credentials +arn:aws:(iam|sts)::123456789012:/m);
+    expect(result.out).toMatch(/^PASS {2}target account +123456789012/m);
+    expect(result.out).toMatch(/^PASS {2}region +ap-northeast-1/m);
+    expect(result.code).toBe(EXIT.ok);
+  });
+
+  test("old AWS CLI, missing plugin and Terraform fail with their fixes, exit 1", async () => {
+    withPath(stubPrograms({ aws: "aws-cli/2.15.0 Python/3.11" }));
+    const result = await cli("doctor", "--config", configFile(), "--json");
+    const checks = Object.fromEntries(JSON.parse(result.out).checks.map((c: any) => [c.check, c]));
+    expect(checks["AWS CLI >= 2.17"]).toMatchObject({ ok: false, detail: "aws-cli/2.15.0" });
+    expect(checks["Session Manager plugin"]).toMatchObject({ ok: false, fix: expect.stringContaining("session-manager-working-with-install-plugin") });
+    expect(checks["Terraform >= 1.11"]).toMatchObject({ ok: false, detail: "not found" });
+    expect(result.code).toBe(EXIT.failed);
+  });
+
+  test("credentials of a dev account are refused", async () => {
+    const file = configFile((d) => {
+      d.aws.accountId = "111122223333";
+      d.aws.devAccountIds = [MOTO_ACCOUNT];
+    });
+    const result = await cli("doctor", "--config", file);
+    expect(result.out).toMatch(/^FAIL {2}target account +123456789012 is a dev account/m);
+    expect(result.code).toBe(EXIT.failed);
+  });
+
+  test("credentials of another account are refused", async () => {
+    const result = await cli("doctor", "--config", configFile((d) => (d.aws.accountId = "111122223333")));
+    expect(result.out).toMatch(/^FAIL {2}target account +123456789012, not 111122223333/m);
+  });
+
+  test("a CLI default region other than the config's fails", async () => {
+    process.env.AWS_REGION = "us-west-2";
+    const result = await cli("doctor", "--config", configFile());
+    process.env.AWS_REGION = REGION;
+    expect(result.out).toMatch(/^FAIL {2}region +the AWS CLI defaults to us-west-2, the config says ap-northeast-1/m);
+  });
+
+  test("no config named: a message with the fix, exit 2", async () => {
+    delete process.env.CUSTOMER_CONFIG;
+    const result = await cli("doctor");
+    expect(result.code).toBe(EXIT.usage);
+    expect(result.err).toBe("error: no customer config named\n  fix: pass --config customers/<customer>-<env>.yaml or set CUSTOMER_CONFIG\n");
+  });
+});
+
+describe("tunnel", () => {
+  test("admin: port 80 to localhost:8443 on the Dify instance, with the console URL and how to stop", async () => {
+    const result = await cli("tunnel", "admin", "--config", configFile(), "--print");
+    expect(result.code).toBe(EXIT.ok);
+    expect(result.out).toContain(
+      `aws ssm start-session --region ap-northeast-1 --target ${instanceId} --document-name AWS-StartPortForwardingSession --parameters '{"portNumber":["80"],"localPortNumber":["8443"]}'`,
+    );
+    expect(result.out).toContain("http://localhost:8443/install");
+    expect(result.out).toContain("Ctrl-C");
+  });
+
+  test("ssh: port 22 to localhost:2222, overridable, with the key to send first", async () => {
+    const result = await cli("tunnel", "ssh", "--config", configFile(), "--local-port", "2022", "--json");
+    const plan = JSON.parse(result.out);
+    expect(plan.command).toEqual([
+      "aws", "ssm", "start-session", "--region", "ap-northeast-1", "--target", instanceId,
+      "--document-name", "AWS-StartPortForwardingSession", "--parameters", '{"portNumber":["22"],"localPortNumber":["2022"]}',
+    ]);
+    expect(plan.instructions.join("\n")).toContain("ssh -p 2022 ec2-user@localhost");
+  });
+
+  test("without the Session Manager plugin it says what to install", async () => {
+    withPath(stubPrograms({ aws: TOOLS.aws }));
+    const result = await cli("tunnel", "admin", "--config", configFile(), "--print");
+    expect(result.code).toBe(EXIT.usage);
+    expect(result.err).toContain("the Session Manager plugin is not installed");
+  });
+
+  test("an instance not online in Systems Manager is explained", async () => {
+    ssmFront.pingStatus = { [instanceId]: "ConnectionLost" };
+    const result = await cli("tunnel", "admin", "--config", configFile(), "--print");
+    expect(result.code).toBe(EXIT.usage);
+    expect(result.err).toContain(`instance ${instanceId} is ConnectionLost in Systems Manager`);
+    expect(result.err).toContain("AmazonSSMManagedInstanceCore");
+  });
+
+  test("no instance: says which tag it looked for", async () => {
+    const result = await cli("tunnel", "admin", "--config", configFile((d) => (d.customer = "other")), "--print");
+    expect(result.err).toContain("no running instance tagged Name=other-prod-dify in ap-northeast-1");
+  });
+});
+
+/** Dify behind CloudFront and WAF, healthy or broken in one way. */
+type Behaviour = "healthy" | "waf-blocks-large-bodies" | "no-cors" | "alb-502" | "waf-allows-everything";
+
+function difyLike(behaviour: Behaviour) {
+  return async (req: IncomingMessage, res: ServerResponse) => {
+    let size = 0;
+    for await (const chunk of req) size += (chunk as Buffer).length;
+    const path = req.url ?? "/";
+    if (behaviour === "alb-502") return res.writeHead(502).end("<html>502 Bad Gateway</html>");
+    const wafBlocks = size > 8192 && (behaviour === "waf-blocks-large-bodies" || (behaviour !== "waf-allows-everything" && !path.startsWith("/v1/chat-messages")));
+    if (wafBlocks) return res.writeHead(403, { "x-cache": "Error from cloudfront" }).end("Request blocked.");
+    if (req.method === "OPTIONS") {
+      const headers: Record<string, string> = { "access-control-allow-methods": "POST" };
+      if (behaviour !== "no-cors") headers["access-control-allow-origin"] = String(req.headers.origin);
+      return res.writeHead(200, headers).end();
+    }
+    if (path === "/console/api/ping") return res.writeHead(200, { "content-type": "application/json" }).end('{"result": "pong"}');
+    if (path === "/") return res.writeHead(307, { location: "/apps" }).end();
+    return res.writeHead(401, { "content-type": "application/json" }).end('{"code": "unauthorized"}');
+  };
+}
+
+async function serve(behaviour: Behaviour): Promise<{ url: string; server: Server }> {
+  const server = createServer((req, res) => void difyLike(behaviour)(req, res));
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
+}
+
+describe("verify", () => {
+  const ORIGIN = "https://main.d1a2b3c4d5e6f7.amplifyapp.com";
+  async function verify(behaviour: Behaviour, ...extra: string[]) {
+    const { url, server } = await serve(behaviour);
+    try {
+      const result = await cli("verify", "--config", configFile(), "--url", url, "--origin", ORIGIN, "--json", ...extra);
+      return { ...result, checks: Object.fromEntries(JSON.parse(result.out).checks.map((c: any) => [c.check, c])) };
+    } finally {
+      server.close();
+    }
+  }
+
+  test("a healthy stack passes every check", async () => {
+    const result = await verify("healthy");
+    expect(Object.values(result.checks).filter((c: any) => !c.ok)).toEqual([]);
+    expect(Object.keys(result.checks)).toEqual([
+      "Dify answers through CloudFront",
+      "GET / answers",
+      "CORS preflight from the app",
+      "large body on an allowed path",
+      "large body elsewhere is blocked",
+      "ALB targets healthy",
+      "instance online in SSM",
+      "no alarm in ALARM",
+    ]);
+    expect(result.code).toBe(EXIT.ok);
+  });
+
+  test("WAF blocking a large transcript on /v1/chat-messages is reported", async () => {
+    const result = await verify("waf-blocks-large-bodies");
+    expect(result.checks["large body on an allowed path"]).toMatchObject({ ok: false, detail: "POST /v1/chat-messages (10 KB): HTTP 403" });
+    expect(result.code).toBe(EXIT.failed);
+  });
+
+  test("WAF letting large bodies through everywhere is reported", async () => {
+    const result = await verify("waf-allows-everything");
+    expect(result.checks["large body elsewhere is blocked"].ok).toBe(false);
+  });
+
+  test("a missing CORS header is reported", async () => {
+    const result = await verify("no-cors");
+    expect(result.checks["CORS preflight from the app"]).toMatchObject({ ok: false, detail: expect.stringContaining("allow-origin missing") });
+  });
+
+  test("a 502 from the ALB is reported with where to look", async () => {
+    const result = await verify("alb-502");
+    expect(result.checks["Dify answers through CloudFront"]).toMatchObject({ ok: false, detail: "GET /console/api/ping: HTTP 502", fix: expect.stringContaining("no healthy target") });
+  });
+
+  test("an offline instance and an alarm in ALARM are reported", async () => {
+    ssmFront.pingStatus = {};
+    await new CloudWatchClient({ region: REGION }).send(
+      new SetAlarmStateCommand({ AlarmName: "example-prod-dify-memory", StateValue: "ALARM", StateReason: "test" }),
+    );
+    const result = await verify("healthy");
+    await new CloudWatchClient({ region: REGION }).send(new SetAlarmStateCommand({ AlarmName: "example-prod-dify-memory", StateValue: "OK", StateReason: "test" }));
+    expect(result.checks["instance online in SSM"]).toMatchObject({ ok: false, detail: `${instanceId}: not registered` });
+    expect(result.checks["no alarm in ALARM"]).toMatchObject({ ok: false, detail: "example-prod-dify-memory" });
+  });
+
+  test("a readable report", async () => {
+    const { url, server } = await serve("no-cors");
+    const result = await cli("verify", "--config", configFile(), "--url", url, "--origin", ORIGIN);
+    server.close();
+    expect(result.out).toMatch(/^PASS {2}Dify answers through CloudFront +GET \/console\/api\/ping: 200/m);
+    expect(result.out).toMatch(/^FAIL {2}CORS preflight from the app +OPTIONS/m);
+    expect(result.out).toMatch(/^ +fix: the origin must be in Dify's CORS settings/m);
+    expect(result.out).toContain("1 of 8 checks failed.");
+  });
+});
+
+describe("upgrade", () => {
+  const to = "1.16.1";
+  const status = (running: string) => ({ status: "Success", stdout: `running=${running}\ndesired=${to}\nhealth=ok\n` });
+  const snapshotCount = async () =>
+    (await new EC2Client({ region: REGION }).send(new DescribeSnapshotsCommand({ Filters: [{ Name: "volume-id", Values: [volumeId] }] }))).Snapshots!.length;
+
+  test("--dry-run prints the plan and changes nothing", async () => {
+    ssmFront.commandOutput = { "/usr/local/sbin/difyctl status": status("1.16.0") };
+    const before = await snapshotCount();
+    const result = await cli("upgrade", "--to", to, "--config", configFile(), "--dry-run");
+    expect(result.code).toBe(EXIT.ok);
+    expect(result.out).toContain(`Upgrade Dify 1.16.0 -> 1.16.1 on ${instanceId}:`);
+    expect(result.out).toContain(`snapshot data volume ${volumeId}`);
+    expect(result.out).toContain(`difyctl upgrade 1.16.1 ${DIFY_RELEASES[to]!.commit}`);
+    expect(result.out).toContain("check out 1.16.0 again");
+    expect(await snapshotCount()).toBe(before);
+    expect(ssmFront.sent.filter((c) => c.includes("upgrade"))).toEqual([]);
+  });
+
+  test("snapshots the data volume, then upgrades through Run Command", async () => {
+    ssmFront.commandOutput = {
+      "/usr/local/sbin/difyctl status": status("1.16.0"),
+      "/usr/local/sbin/difyctl upgrade": { status: "Success", stdout: "result=upgraded version=1.16.1 previous=1.16.0\n" },
+    };
+    const before = await snapshotCount();
+    const result = await cli("upgrade", "--to", to, "--config", configFile(), "--json");
+    const outcome = JSON.parse(result.out);
+    expect(outcome).toMatchObject({ result: "upgraded", snapshotId: expect.stringMatching(/^snap-/) });
+    expect(result.code).toBe(EXIT.ok);
+    expect(await snapshotCount()).toBe(before + 1);
+    expect(ssmFront.sent.at(-1)).toBe(`/usr/local/sbin/difyctl upgrade 1.16.1 ${DIFY_RELEASES[to]!.commit}`);
+  });
+
+  test("a failed upgrade the host rolled back is reported as such, exit 1", async () => {
+    ssmFront.commandOutput = {
+      "/usr/local/sbin/difyctl status": status("1.16.0"),
+      "/usr/local/sbin/difyctl upgrade": { status: "Failed", stdout: "result=rolled-back version=1.16.0 failed=1.16.1\n", stderr: "FAILED: upgrade to 1.16.1 failed" },
+    };
+    const result = await cli("upgrade", "--to", to, "--config", configFile());
+    expect(result.code).toBe(EXIT.failed);
+    expect(result.out).toMatch(/^rolled-back: the upgrade failed; Dify 1\.16\.0 is running again\..*\(snapshot snap-/);
+  });
+
+  test("a failed rollback points at the snapshot", async () => {
+    ssmFront.commandOutput = {
+      "/usr/local/sbin/difyctl status": status("1.16.0"),
+      "/usr/local/sbin/difyctl upgrade": { status: "Failed", stdout: "result=broken version=1.16.0 failed=1.16.1\n" },
+    };
+    const result = await cli("upgrade", "--to", to, "--config", configFile());
+    expect(result.code).toBe(EXIT.failed);
+    expect(result.out).toMatch(/^broken: .*restore snapshot snap-/);
+  });
+
+  test("nothing to do when the host already runs it", async () => {
+    ssmFront.commandOutput = { "/usr/local/sbin/difyctl status": status("1.16.1") };
+    const result = await cli("upgrade", "--to", to, "--config", configFile());
+    expect(result).toMatchObject({ code: EXIT.ok, out: "unchanged: Dify 1.16.1 is already running\n" });
+  });
+
+  test("refuses a target the config does not name: config and host cannot drift apart", async () => {
+    const result = await cli("upgrade", "--to", "1.16.0", "--config", configFile());
+    expect(result.code).toBe(EXIT.usage);
+    expect(result.err).toContain("says dify.version 1.16.1, not 1.16.0");
+    expect(result.err).toContain('set dify.version: "1.16.0" there and apply the dify stack first');
+  });
+
+  test("refuses until the dify stack is applied with the new version", async () => {
+    const result = await cli("upgrade", "--to", "1.16.0", "--config", configFile((d) => (d.dify = { version: "1.16.0" })));
+    expect(result.code).toBe(EXIT.usage);
+    expect(result.err).toContain("the dify stack still publishes 1.16.1");
+  });
+
+  test("refuses an unverified release", async () => {
+    const result = await cli("upgrade", "--to", "9.9.9", "--config", configFile());
+    expect(result.err).toContain("9.9.9 is not a verified Dify release");
+  });
+});
+
+describe("destroy", () => {
+  test("the stacks in reverse order; snapshots and state kept unless asked", async () => {
+    const result = await cli("destroy", "--config", configFile(), "--json");
+    const guide = JSON.parse(result.out);
+    const order = guide.steps.map((s: string) => /destroy (\w+)/.exec(s)?.[1]).filter(Boolean);
+    expect(order).toEqual(["amplify", "edge", "dify", "network"]);
+    expect(guide.steps.join("\n")).toContain("dify.dataVolume.preventDestroy: false");
+    expect(guide.steps.join("\n")).not.toContain("delete-snapshot");
+    expect(guide.snapshots).toHaveLength(1);
+    expect(guide.kept.join("\n")).toContain("pass --delete-snapshots");
+    expect(guide.kept.join("\n")).toContain("pass --include-state");
+  });
+
+  test("snapshots and state only when asked explicitly", async () => {
+    const result = await cli("destroy", "--config", configFile(), "--delete-snapshots", "--include-state");
+    expect(result.out).toMatch(/aws ec2 delete-snapshot --region ap-northeast-1 --snapshot-id snap-/);
+    expect(result.out).toContain("state bucket example-prod-tfstate-123456789012");
+  });
+});
