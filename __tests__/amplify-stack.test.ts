@@ -3,15 +3,11 @@ import { AmplifyBranch } from "@cdktf/provider-aws/lib/amplify-branch";
 import { parse } from "yaml";
 import { exampleConfig } from "./support/config";
 import { reachability } from "./support/reachability";
-import { resourcesOf, synthAll, synthJson, type StackJson } from "./support/synth";
+import { onlyResource as one, resourcesOf, synthAll, synthJson, type StackJson } from "./support/synth";
 
 const text = synthAll().amplify!;
 const amplify: StackJson = JSON.parse(text);
-const one = (stack: StackJson, type: string) => {
-  const all = resourcesOf(stack, type);
-  expect(all).toHaveLength(1);
-  return all[0];
-};
+
 const withAmplify = (change: Record<string, any>) => synthJson(exampleConfig((d) => Object.assign(d.amplify, change)));
 const API = { enabled: true, cognitoUserPoolId: "ap-northeast-1_AbCdEf123", cognitoClientIds: ["1a2b3c4d5e6f7g8h9i0j1k2l3m"] };
 

@@ -7,15 +7,11 @@ import { Route53Zone } from "@cdktf/provider-aws/lib/route53-zone";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
 import { VolumeAttachment } from "@cdktf/provider-aws/lib/volume-attachment";
 import { exampleConfig } from "./support/config";
-import { resourcesOf, synthAll, synthJson, type StackJson } from "./support/synth";
+import { onlyResource as one, resourcesOf, synthAll, synthJson, type StackJson } from "./support/synth";
 
 const text = synthAll().dify!;
 const dify: StackJson = JSON.parse(text);
-const one = (stack: StackJson, type: string) => {
-  const all = resourcesOf(stack, type);
-  expect(all).toHaveLength(1);
-  return all[0];
-};
+
 const withCertificate = () =>
   synthJson(
     exampleConfig((d) => {

@@ -1,15 +1,11 @@
 import { CloudfrontDistribution } from "@cdktf/provider-aws/lib/cloudfront-distribution";
 import { Wafv2WebAcl } from "@cdktf/provider-aws/lib/wafv2-web-acl";
 import { exampleConfig } from "./support/config";
-import { resourcesOf, synthAll, synthJson, type StackJson } from "./support/synth";
+import { onlyResource as one, resourcesOf, synthAll, synthJson, type StackJson } from "./support/synth";
 
 const text = synthAll().edge!;
 const edge: StackJson = JSON.parse(text);
-const one = (stack: StackJson, type: string) => {
-  const all = resourcesOf(stack, type);
-  expect(all).toHaveLength(1);
-  return all[0];
-};
+
 const withEdge = (value: Record<string, any>) => synthJson(exampleConfig((d) => (d.edge = value)));
 const CUSTOM = {
   domainNames: ["dify.example.com", "ai.example.com"],

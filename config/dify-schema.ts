@@ -1,9 +1,7 @@
 import { z } from "zod";
 import { DEFAULT_DIFY_VERSION, DIFY_RELEASES } from "./dify-releases";
-import { logRetentionDays, rule } from "./fields";
+import { integer, logRetentionDays, rule } from "./fields";
 import { instanceMemoryGiB } from "./instance-types";
-
-const integer = (min: number, max: number, fallback: number) => z.number().int().min(min).max(max).default(fallback);
 
 /** An exact browser origin: scheme, host and optional port, nothing else. */
 const origin = z.string().superRefine(

@@ -1,7 +1,5 @@
 import { z } from "zod";
-import { cidrBlock, logRetentionDays, report, rule, whenValid } from "./fields";
-
-const integer = (min: number, max: number, fallback: number) => z.number().int().min(min).max(max).default(fallback);
+import { cidrBlock, integer, logRetentionDays, report, rule, whenValid } from "./fields";
 
 /** A URI path prefix, e.g. `/v1/chat-messages`. */
 const pathPrefix = z.string().superRefine(

@@ -133,3 +133,8 @@ export function suggestion(word: string, known: Iterable<string>): string {
   const best = closest(word, candidates);
   return distance(word, best) <= Math.max(2, Math.floor(word.length / 3)) ? `; did you mean "${best}"?` : "";
 }
+
+/** A whole number in [min, max] with a default. */
+export function integer(min: number, max: number, fallback: number) {
+  return z.number().int().min(min).max(max).default(fallback);
+}

@@ -48,3 +48,10 @@ export function referenced(stack: StackJson, expression: string): { type: string
   if (!body) throw new Error(`${expression} points to no resource of this stack`);
   return { type, name, body };
 }
+
+/** The single resource of `type` in a stack; fails the test when there is not exactly one. */
+export function onlyResource(stack: StackJson, type: string): any {
+  const all = resourcesOf(stack, type);
+  if (all.length !== 1) throw new Error(`expected one ${type}, found ${all.length}`);
+  return all[0];
+}
