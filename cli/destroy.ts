@@ -20,7 +20,7 @@ export async function destroyGuide(
   const { config, file } = ctx.loaded;
   const env = `CUSTOMER_CONFIG=${file}`;
   const snapshots = await new EC2Client({ region: ctx.region }).send(
-    new DescribeSnapshotsCommand({ OwnerIds: ["self"], Filters: [{ Name: "tag:snapshot-of", Values: [`${ctx.deployment.namePrefix}-data`] }] }),
+    new DescribeSnapshotsCommand({ OwnerIds: ["self"], Filters: [{ Name: "tag:snapshot-of", Values: [ctx.names.dataVolumeTag] }] }),
   );
   const snapshotIds = (snapshots.Snapshots ?? []).map((s) => s.SnapshotId!);
   const steps: string[] = [];

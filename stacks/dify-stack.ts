@@ -46,7 +46,7 @@ export class DifyStack extends DeploymentStack {
     const names = resourceNames(namePrefix);
     const parameterPath = names.difyParameterPath;
     const zone = network.privateSubnets.find((s) => s.zone === (config.zone ?? network.privateSubnets[0]!.zone))!;
-    const backupTag = { key: "dify-backup", value: `${namePrefix}-data` };
+    const backupTag = { key: "dify-backup", value: names.dataVolumeTag };
 
     const secrets = new DifySecrets(this, "secrets", { secretName: names.difySecret, fields: DIFY_SECRET_FIELDS });
     const settings = new DifySettings(this, "settings", {

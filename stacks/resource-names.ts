@@ -9,6 +9,8 @@ export function resourceNames(namePrefix: string) {
     difyHost: dify,
     /** Parameter Store path of the host's settings: `release`, `data-volume-id`, `env/*`, `cors/*`. */
     difyParameterPath: `/${namePrefix}/dify`,
+    /** Value of the data volume's `dify-backup` tag, and of `snapshot-of` on its snapshots. */
+    dataVolumeTag: `${namePrefix}-data`,
     /** Secrets Manager secret with Dify's keys. */
     difySecret: `${namePrefix}/dify`,
     /** Every alarm of the Dify host starts with this. */
