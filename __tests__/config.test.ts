@@ -317,10 +317,22 @@ describe("customer config: dify", () => {
   });
 
   test("below 8 GiB is a warning, an unknown family too", () => {
-    const file = writeConfig({ ...exampleData(), dify: { instanceType: "t3.medium" } });
+    const hub = { dockerHubSecretName: "dify/docker-hub" };
+    const file = writeConfig({ ...exampleData(), dify: { ...hub, instanceType: "t3.medium" } });
     expect(loadConfig(file).warnings).toEqual([expect.stringContaining("t3.medium has 4 GiB")]);
-    const unknown = writeConfig({ ...exampleData(), dify: { instanceType: "x2iedn.xlarge" } });
+    const unknown = writeConfig({ ...exampleData(), dify: { ...hub, instanceType: "x2iedn.xlarge" } });
     expect(loadConfig(unknown).warnings).toEqual([expect.stringContaining("memory unknown")]);
+  });
+
+  test("anonymous Docker Hub pulls are a warning; a malformed secret name an error", () => {
+    const anonymous = writeConfig({ ...exampleData(), dify: {} });
+    expect(loadConfig(anonymous).warnings).toEqual([
+      "dify.dockerHubSecretName is not set: Dify pulls a dozen images from Docker Hub, which allows 10 anonymous pulls an hour per address (shared behind the NAT), so a first boot can take an hour; name a secret holding a Docker Hub token",
+    ]);
+    const [issue] = dify({ dockerHubSecretName: "docker hub" });
+    expect(issue!.path).toBe("dify.dockerHubSecretName");
+    expect(issue!.problem).toBe('"docker hub" is not a Secrets Manager secret name');
+    expect(issue!.fix).toBe("use the secret's name, e.g. dify/docker-hub");
   });
 
   test("more than one instance is refused until scale mode exists", () => {

@@ -1,3 +1,4 @@
+import { gunzipSync } from "node:zlib";
 import { DlmLifecyclePolicy } from "@cdktf/provider-aws/lib/dlm-lifecycle-policy";
 import { EbsVolume } from "@cdktf/provider-aws/lib/ebs-volume";
 import { Ec2InstanceConnectEndpoint } from "@cdktf/provider-aws/lib/ec2-instance-connect-endpoint";
@@ -32,6 +33,12 @@ describe("dify stack: instance", () => {
     expect(template.instance_type).toBe("t3.large");
     expect(template.image_id).toMatch(/^\$\{data\.aws_ssm_parameter\.[^.]+\.insecure_value\}$/);
     expect(Object.values(dify.data!.aws_ssm_parameter!)[0].name).toBe("/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64");
+  });
+
+  test("the AMI read from SSM is kept: a new AL2023 release never replaces the host; a pinned one is followed", () => {
+    expect(template.lifecycle).toEqual({ ignore_changes: ["image_id"] });
+    const pinned = one(synthJson(exampleConfig((d) => (d.dify = { amiId: "ami-0123456789abcdef0" }))).dify!, "aws_launch_template");
+    expect(pinned.lifecycle).toBeUndefined();
   });
 
   test("a Graviton type reads the arm64 AMI; a pinned AMI reads none", () => {
@@ -122,7 +129,8 @@ describe("dify stack: IAM", () => {
 
   test("reads its own secret only, through the Secrets Manager endpoint, and its own parameters", () => {
     const inline = resourcesOf(dify, "aws_iam_role_policy").find((p) => p.name === "read-own-secret-and-settings");
-    const [secret, settings] = JSON.parse(inline.policy).Statement;
+    const statements = JSON.parse(inline.policy).Statement;
+    const [secret, settings] = ["ReadOwnSecret", "ReadOwnSettings"].map((sid) => statements.find((s: any) => s.Sid === sid));
     expect(secret).toEqual({
       Sid: "ReadOwnSecret",
       Effect: "Allow",
@@ -135,6 +143,24 @@ describe("dify stack: IAM", () => {
       "arn:aws:ssm:ap-northeast-1:111122223333:parameter/example-prod/dify/*",
     ]);
     expect(settings.Action).toEqual(["ssm:GetParameter", "ssm:GetParametersByPath"]);
+  });
+
+  test("Docker Hub credentials: the named secret is readable, through the endpoint, and named in host.env", () => {
+    const withHub = synthJson(exampleConfig((d) => (d.dify = { dockerHubSecretName: "dify/docker-hub" }))).dify!;
+    const inline = resourcesOf(withHub, "aws_iam_role_policy").find((p) => p.name === "read-own-secret-and-settings");
+    expect(JSON.parse(inline.policy).Statement[1]).toEqual({
+      Sid: "ReadDockerHubCredentials",
+      Effect: "Allow",
+      Action: "secretsmanager:GetSecretValue",
+      Resource: "arn:aws:secretsmanager:ap-northeast-1:111122223333:secret:dify/docker-hub-??????",
+      Condition: { StringEquals: { "aws:SourceVpce": expect.stringContaining("interface-secretsmanager") } },
+    });
+    const userData = gunzipSync(Buffer.from(one(withHub, "aws_launch_template").user_data, "base64")).toString("utf8");
+    expect(userData).toContain("DOCKER_HUB_SECRET_ID=dify/docker-hub\n");
+    const anonymous = synthJson(exampleConfig((d) => delete d.dify.dockerHubSecretName)).dify!;
+    const without = resourcesOf(anonymous, "aws_iam_role_policy").find((p) => p.name === "read-own-secret-and-settings");
+    expect(JSON.parse(without.policy).Statement.map((s: any) => s.Sid)).toEqual(["ReadOwnSecret", "ReadOwnSettings"]);
+    expect(gunzipSync(Buffer.from(one(anonymous, "aws_launch_template").user_data, "base64")).toString("utf8")).toContain("DOCKER_HUB_SECRET_ID=\n");
   });
 
   test("without a Secrets Manager endpoint the read is not tied to one", () => {
@@ -346,7 +372,7 @@ describe("dify stack: private DNS, Instance Connect, snapshots, alarms", () => {
   test("alarms: recovery on a failed system check, unhealthy hosts, 5xx, memory, data disk, all to the topic", () => {
     const alarms = Object.fromEntries(resourcesOf(dify, "aws_cloudwatch_metric_alarm").map((a) => [a.alarm_name, a]));
     expect(Object.keys(alarms).sort()).toEqual(
-      ["alb-target-5xx", "alb-unhealthy-hosts", "data-disk", "instance-check-reboot", "memory", "system-check-recover"].map((n) => `example-prod-dify-${n}`),
+      ["alb-target-5xx", "alb-unhealthy-hosts", "data-disk", "instance-check-reboot", "memory", "root-disk", "system-check-recover"].map((n) => `example-prod-dify-${n}`),
     );
     const recover = alarms["example-prod-dify-system-check-recover"];
     expect(recover).toMatchObject({ namespace: "AWS/EC2", metric_name: "StatusCheckFailed_System", threshold: 1 });
@@ -354,6 +380,7 @@ describe("dify stack: private DNS, Instance Connect, snapshots, alarms", () => {
     expect(alarms["example-prod-dify-alb-unhealthy-hosts"]).toMatchObject({ namespace: "AWS/ApplicationELB", metric_name: "UnHealthyHostCount" });
     expect(alarms["example-prod-dify-alb-target-5xx"]).toMatchObject({ metric_name: "HTTPCode_Target_5XX_Count", statistic: "Sum" });
     expect(alarms["example-prod-dify-data-disk"].dimensions).toMatchObject({ path: "/var/lib/dify", fstype: "xfs" });
+    expect(alarms["example-prod-dify-root-disk"].dimensions).toMatchObject({ path: "/", fstype: "xfs" });
     for (const alarm of Object.values<any>(alarms)) {
       expect(alarm.alarm_actions).toContainEqual(expect.stringMatching(/aws_sns_topic\.[^.]+\.arn/));
     }

@@ -200,7 +200,8 @@ describe("difyctl upgrade", () => {
     const env = readFileSync(join(app(), "docker", ".env"), "utf8");
     expect(env).toContain("NEW_IN_1_1_0=yes");
     expect(env).toContain(`SECRET_KEY=${secretValues.SECRET_KEY}`);
-    expect(dockerLog()).toMatch(/compose .* pull --quiet\n.*compose .* up -d --remove-orphans --quiet-pull/);
+    // Only once the new release is healthy are the previous release's images removed.
+    expect(dockerLog()).toMatch(/compose .* pull --quiet\n.*compose .* up -d --remove-orphans --quiet-pull\nimage prune --all --force\n$/);
   });
 
   test("refuses a tag that does not point to the verified commit, and keeps the running release", () => {
@@ -219,6 +220,8 @@ describe("difyctl upgrade", () => {
     expect(run.stderr).toContain("upgrade to 1.2.0 failed; Dify 1.0.0 is running again");
     expect(git(app(), "rev-parse", "HEAD")).toBe(commits["1.0.0"]);
     expect(readFileSync(join(app(), "docker", ".env"), "utf8")).not.toContain("NEW_IN_1_2_0");
+    // The previous release's images are what the rollback runs on: never pruned after a failure.
+    expect(dockerLog()).not.toContain("image prune");
   });
 
   test("says so when even the rollback fails", () => {

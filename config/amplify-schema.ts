@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { logRetentionDays, report, rule, whenValid } from "./fields";
+import { logRetentionDays, report, rule, secretName, whenValid } from "./fields";
 
 /** Where the Lambda VPC settings are published: constant across accounts, so one template edit serves all. */
 export const DEFAULT_LAMBDA_PARAMETER_PATH = "/amplify/vpc";
@@ -117,16 +117,7 @@ export const amplifySchema = z
      * Secrets Manager secret whose value is the GitHub token Amplify clones with. Read when
      * Terraform applies; the token never appears in the config or the synthesized JSON.
      */
-    githubTokenSecretName: z
-      .string()
-      .superRefine(
-        rule(
-          (value) => /^[A-Za-z0-9/_+=.@-]{1,512}$/.test(value),
-          (value) => `"${value}" is not a Secrets Manager secret name`,
-          "use the secret's name, e.g. amplify/github-token",
-        ),
-      )
-      .optional(),
+    githubTokenSecretName: secretName("amplify/github-token").optional(),
     /** NEXT_PUBLIC_APPSYNC_URL: the backend's GraphQL endpoint (known after the first `amplify push`). @default "" */
     appSyncUrl: z.string().default(""),
     /** NEXT_PUBLIC_MAINTENANCE_MODE. @default false */

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { DEFAULT_DIFY_VERSION, DIFY_RELEASES } from "./dify-releases";
-import { integer, logRetentionDays, rule } from "./fields";
+import { integer, logRetentionDays, rule, secretName } from "./fields";
 import { instanceMemoryGiB } from "./instance-types";
 
 /** An exact browser origin: scheme, host and optional port, nothing else. */
@@ -91,9 +91,11 @@ export const difySchema = z
      */
     zone: z.string().optional(),
     /**
-     * Pin the AMI. Without it the newest Amazon Linux 2023 AMI is read from the SSM public
-     * parameter, and a new AL2023 release shows up in `terraform plan` as a replacement.
-     * @default the newest AL2023 AMI for the instance type's architecture
+     * Pin the AMI; changing it replaces the instance (the data volume moves to the new one).
+     * Without it the host is built from the newest Amazon Linux 2023 AMI of the SSM public
+     * parameter at the time the launch template is created, and keeps that AMI: a newer AL2023
+     * release never replaces the host by itself.
+     * @default the newest AL2023 AMI for the instance type's architecture, read once
      */
     amiId: z
       .string()
@@ -105,17 +107,29 @@ export const difySchema = z
         ),
       )
       .optional(),
-    /** Root volume (OS, Docker images): gp3, encrypted. @default 30 */
+    /** Root volume (OS and packages; Docker's images live on the data volume): gp3, encrypted. @default 30 */
     rootVolumeGiB: integer(20, 16384, 30),
     dataVolume: z
       .object({
-        /** Separate gp3 volume with all of Dify's state; survives instance replacement. @default 50 */
+        /**
+         * Separate gp3 volume with all of Dify's state and Docker's images (about 10 GiB per
+         * release); survives instance replacement. @default 50
+         */
         sizeGiB: integer(20, 16384, 50),
         /** Make `terraform destroy` fail on the data volume. @default true */
         preventDestroy: z.boolean().default(true),
       })
       .strict()
       .prefault({}),
+    /**
+     * Secrets Manager secret with Docker Hub credentials, JSON `{"username": ..., "token": ...}`
+     * (a personal access token with read-only scope). Dify's compose project pulls a dozen images
+     * from Docker Hub, which allows anonymous clients 10 pulls an hour per IP address (every host
+     * behind the NAT shares it) and authenticated users 100: without it a first boot waits for
+     * the limit, retrying, for up to an hour.
+     * @default none: anonymous pulls
+     */
+    dockerHubSecretName: secretName("dify/docker-hub").optional(),
     /**
      * Vector store of the compose project (both run on the host).
      * @default "weaviate"

@@ -49,6 +49,17 @@ export function whenValid(...keys: IssuePath[]) {
   };
 }
 
+/** The name of a Secrets Manager secret that exists in the account (it is read, not created). */
+export function secretName(example: string) {
+  return z.string().superRefine(
+    rule(
+      (value) => /^[A-Za-z0-9/_+=.@-]{1,512}$/.test(value),
+      (value) => `"${value}" is not a Secrets Manager secret name`,
+      `use the secret's name, e.g. ${example}`,
+    ),
+  );
+}
+
 /**
  * A lowercase name that ends up inside AWS resource names (S3 buckets, ALB and target group
  * names, IAM roles): letters, digits and single hyphens, starting with a letter.

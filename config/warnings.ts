@@ -39,5 +39,10 @@ export function configWarnings(config: CustomerConfig): string[] {
       `dify.instanceType ${config.dify.instanceType} has ${memory} GiB: Dify runs out of memory below 8 GiB once plugins are installed`,
     );
   }
+  if (!config.dify.dockerHubSecretName) {
+    warnings.push(
+      "dify.dockerHubSecretName is not set: Dify pulls a dozen images from Docker Hub, which allows 10 anonymous pulls an hour per address (shared behind the NAT), so a first boot can take an hour; name a secret holding a Docker Hub token",
+    );
+  }
   return warnings;
 }

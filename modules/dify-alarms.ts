@@ -113,6 +113,18 @@ export class DifyAlarms extends Construct {
       evaluationPeriods: 1,
       threshold: 80,
     });
+    // Packages, logs and the journal live on the root disk (Docker's images do not: see
+    // modules/dify-host/user-data.ts); AL2023's root filesystem is XFS too.
+    this.alarm("root-disk", {
+      alarmDescription: "The root volume is more than 80% full: check /var/log and the journal, or grow it (dify.rootVolumeGiB)",
+      namespace: "CWAgent",
+      metricName: "disk_used_percent",
+      dimensions: { ...instance, path: "/", fstype: "xfs" },
+      statistic: "Maximum",
+      period: 300,
+      evaluationPeriods: 1,
+      threshold: 80,
+    });
   }
 
   private alarm(name: string, spec: AlarmSpec): void {

@@ -3,7 +3,9 @@
 #   .venv/test     moto (AWS API for tests), AWS CLI v1, shellcheck   <- tools/test.txt
 #   .venv/checkov  checkov                                             <- tools/checkov.txt
 #   Debian         cloud-init (its schema check), jq (used by the host script under test)
-#   usage: scripts/tools.sh [test|checkov]...   (default: both)
+#   host           Debian's QEMU, debootstrap and disk tools for `npm run test:host`, plus the
+#                  test venv (moto, AWS CLI)
+#   usage: scripts/tools.sh [test|checkov|host]...   (default: test checkov)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,13 +19,12 @@ venv() { # venv <name>: create .venv/<name> from tools/<name>.txt unless it alre
   cp "$spec" "$dir/.installed"
 }
 
-debian_packages() {
-  local missing=()
-  command -v cloud-init >/dev/null || missing+=(cloud-init)
-  command -v jq >/dev/null || missing+=(jq)
+debian_packages() { # debian_packages <command>=<package>...: install the packages whose command is missing
+  local missing=() pair
+  for pair; do command -v "${pair%%=*}" >/dev/null || missing+=("${pair#*=}"); done
   [ ${#missing[@]} -eq 0 ] && return
   if ! command -v apt-get >/dev/null; then
-    echo "Install ${missing[*]} with your package manager (the tests run cloud-init's schema check and jq)." >&2
+    echo "Install ${missing[*]} with your package manager (the tests run them)." >&2
     exit 1
   fi
   echo "Installing ${missing[*]} from Debian ..." >&2
@@ -35,7 +36,15 @@ debian_packages() {
 
 for what in "${@:-test checkov}"; do
   for name in $what; do
-    venv "$name"
-    if [ "$name" = test ]; then debian_packages; fi
+    case $name in
+      test) venv test; debian_packages cloud-init=cloud-init jq=jq ;;
+      checkov) venv checkov ;;
+      host)
+        venv test
+        debian_packages qemu-system-x86_64=qemu-system-x86 qemu-img=qemu-utils debootstrap=debootstrap \
+          socat=socat mcopy=mtools mkfs.vfat=dosfstools mkfs.ext4=e2fsprogs git=git
+        ;;
+      *) echo "scripts/tools.sh: unknown tool set '$name' (test, checkov, host)" >&2; exit 2 ;;
+    esac
   done
 done

@@ -81,6 +81,7 @@ export class DifyStack extends DeploymentStack {
       release: { version: config.version, commit: DIFY_RELEASES[config.version]!.commit },
       parameterPath,
       secret: { name: names.difySecret, arn: secrets.secret.arn },
+      dockerHubSecretName: config.dockerHubSecretName,
       secretsManagerEndpointId: network.interfaceEndpointIds.secretsmanager,
       logRetentionDays: config.logRetentionDays,
       bootDependencies: [secrets.version, ...settings.parameters],

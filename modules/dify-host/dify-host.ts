@@ -29,8 +29,9 @@ export interface DifyHostProps {
   /** @default "t3.large" */
   readonly instanceType?: string;
   /**
-   * Pinned AMI.
-   * @default the newest Amazon Linux 2023 AMI of the type's architecture, from the SSM public parameter
+   * Pinned AMI; changing it replaces the instance.
+   * @default the newest Amazon Linux 2023 AMI of the type's architecture, from the SSM public
+   *   parameter when the launch template is created, then kept (see `imageId` below)
    */
   readonly amiId?: string;
   /** @default 30 */
@@ -50,6 +51,12 @@ export interface DifyHostProps {
   readonly parameterPath: string;
   /** The secret with Dify's keys and passwords. */
   readonly secret: { readonly name: string; readonly arn: string };
+  /**
+   * Name of an existing secret with Docker Hub credentials (`username`, `token`) the host logs
+   * in with before pulling images.
+   * @default none: anonymous pulls
+   */
+  readonly dockerHubSecretName?: string;
   /**
    * Interface endpoint of Secrets Manager: when set, the instance may read its secret only
    * through it (runbook section 7).
@@ -112,20 +119,34 @@ export class DifyHost extends Construct {
         policyArn: `arn:aws:iam::aws:policy/${policy}`,
       });
     }
+    const throughEndpoint = props.secretsManagerEndpointId
+      ? { Condition: { StringEquals: { "aws:SourceVpce": props.secretsManagerEndpointId } } }
+      : {};
     const readSecret: PolicyStatement = {
       Sid: "ReadOwnSecret",
       Effect: "Allow",
       Action: "secretsmanager:GetSecretValue",
       Resource: props.secret.arn,
-      ...(props.secretsManagerEndpointId
-        ? { Condition: { StringEquals: { "aws:SourceVpce": props.secretsManagerEndpointId } } }
-        : {}),
+      ...throughEndpoint,
     };
+    const readDockerHubCredentials: PolicyStatement[] = props.dockerHubSecretName
+      ? [
+          {
+            Sid: "ReadDockerHubCredentials",
+            Effect: "Allow",
+            Action: "secretsmanager:GetSecretValue",
+            // An existing secret named in the config: Secrets Manager appends 6 random characters.
+            Resource: `arn:aws:secretsmanager:${props.region}:${props.accountId}:secret:${props.dockerHubSecretName}-??????`,
+            ...throughEndpoint,
+          },
+        ]
+      : [];
     const ownSettings = new IamRolePolicy(this, "own-settings", {
       role: this.role.id,
       name: "read-own-secret-and-settings",
       policy: policyDocument([
         readSecret,
+        ...readDockerHubCredentials,
         {
           Sid: "ReadOwnSettings",
           Effect: "Allow",
@@ -207,6 +228,7 @@ export class DifyHost extends Construct {
           secretName: props.secret.name,
           containerLogGroup: logGroups.containers,
           hostLogGroup: logGroups.host,
+          dockerHubSecretName: props.dockerHubSecretName,
         }),
         { level: 9 },
       ).toString("base64"),
@@ -215,6 +237,11 @@ export class DifyHost extends Construct {
         { resourceType: "volume", tags: { Name: `${name}-root` } },
       ],
       updateDefaultVersion: true,
+      // Without a pinned AMI the SSM parameter moves to each new AL2023 release; following it
+      // would replace the host on the first plan after every release (downtime, and a new
+      // instance ID). The AMI is read once, at creation; moving to a newer one is explicit:
+      // pin dify.amiId, or `terraform apply -replace` the launch template (docs: operations).
+      lifecycle: props.amiId ? undefined : { ignoreChanges: ["image_id"] },
     });
 
     // A new launch template version (AMI, type, user data) replaces the instance; the data

@@ -1,15 +1,17 @@
 #!/bin/bash
 # difyctl: runs the pinned Dify release with docker compose on this host.
-#   bootstrap    converge the host: packages, Compose plugin, data volume, logs, Dify checkout
+#   bootstrap    converge the host: packages, Compose plugin, data volume, Docker, logs, Dify checkout
 #   render-env   write Dify's .env: .env.example + Parameter Store settings + Secrets Manager
 #   up | down    start (and wait until healthy) or stop the compose project
 #   reload       render-env, then up: compose recreates only the containers whose settings changed
 #   upgrade <version> <commit>
 #                check out the verified tag, re-render .env, pull, restart, wait until healthy;
-#                on any failure check out the previous release again and restart it
+#                on any failure check out the previous release again and restart it; on success
+#                remove the images no container uses any more
 #   health       exit 0 when /console/api/ping answers through nginx
 #   status       versions (running and desired) and health, as KEY=value lines
-# Every step is idempotent: systemd runs bootstrap and render-env on every boot.
+# Every step is idempotent: dify.service runs bootstrap, render-env and up on every start, and
+# starts again after any failure.
 # Installed by cloud-init from the dify stack's user data (modules/dify-host in the repo).
 set -Eeuo pipefail
 shopt -s inherit_errexit
@@ -21,9 +23,15 @@ DIFY_LOG_DIR=${DIFY_LOG_DIR:-/var/log/dify}
 . "$DIFY_ETC/host.env"
 APP_DIR="$DATA_DIR/app"
 DOCKER_DIR="$APP_DIR/docker"
+# The registry login (registry_login) is shared by every difyctl, from systemd or SSM alike.
+export DOCKER_CONFIG="$DIFY_ETC/docker"
 COMPOSE=(docker compose --project-name dify --project-directory "$DOCKER_DIR" --file "$DOCKER_DIR/docker-compose.yaml")
 mkdir -p "$DIFY_LOG_DIR"
 exec 2> >(tee -a "$DIFY_LOG_DIR/difyctl.log" >&2)
+log_tee=$!
+# systemd kills a failed unit's processes as soon as this one exits: let tee write the last
+# lines (the reason for the failure) first.
+trap 'exec 2>&-; wait "$log_tee"' EXIT
 
 log() { printf '%s difyctl %s: %s\n' "$(date -u +%FT%TZ)" "${FUNCNAME[1]:-main}" "$*" >&2; }
 die() { log "FAILED: $*"; exit 1; }
@@ -49,17 +57,27 @@ install_compose() {
   [ -x "$bin" ] && echo "$sum  $bin" | sha256sum -c --status && return
   log "installing Docker Compose $COMPOSE_VERSION for $arch"
   mkdir -p "${bin%/*}"
-  curl -fsSL --retry 5 -o "$bin.download" \
-    "https://github.com/docker/compose/releases/download/v$COMPOSE_VERSION/docker-compose-linux-$arch"
+  curl -fsSL --retry 5 -o "$bin.download" "$COMPOSE_DOWNLOAD_URL/v$COMPOSE_VERSION/docker-compose-linux-$arch"
   echo "$sum  $bin.download" | sha256sum -c --status || { rm -f "$bin.download"; die "Docker Compose checksum mismatch"; }
   chmod 0755 "$bin.download"
   mv "$bin.download" "$bin"
 }
 
-# The data volume is attached after the instance starts, so wait for it by its volume ID.
+# True only for a volume that reads back as never written: EBS creates empty volumes as zeros.
+# blkid alone cannot tell: it exits 2 both for "no filesystem" and when it could not read the
+# device, and formatting on a failed read would wipe Dify's data.
+volume_is_blank() {
+  local status=0
+  blkid -p "$1" >/dev/null 2>&1 || status=$?
+  [ "$status" -eq 2 ] && cmp -s -n 1048576 "$1" /dev/zero
+}
+
+# The data volume is attached after the instance starts, so wait for it by its volume ID. It is
+# mounted here on every boot, not from fstab: a late volume then delays dify.service (which
+# retries) instead of failing a mount job that nothing retries.
 mount_data_volume() {
   mountpoint -q "$DATA_DIR" && return
-  local volume device uuid
+  local volume device
   volume=$(param data-volume-id)
   device="/dev/disk/by-id/nvme-Amazon_Elastic_Block_Store_${volume/-/}"
   log "waiting for data volume $volume"
@@ -68,21 +86,33 @@ mount_data_volume() {
     sleep 5
   done
   [ -e "$device" ] || die "data volume $volume not attached after 10 minutes"
-  if ! blkid "$device" >/dev/null; then
+  if volume_is_blank "$device"; then
     log "formatting empty data volume $volume"
     mkfs.xfs -q -L dify-data "$device"
   fi
-  uuid=$(blkid -s UUID -o value "$device")
   mkdir -p "$DATA_DIR"
-  grep -q "UUID=$uuid " /etc/fstab || echo "UUID=$uuid $DATA_DIR xfs defaults,nofail 0 2" >>/etc/fstab
-  systemctl daemon-reload
-  mount "$DATA_DIR"
+  mount -o noatime "$device" "$DATA_DIR" || die "cannot mount data volume $volume; it is not blank, so it was not formatted"
 }
 
 start_services() {
   /opt/aws/amazon-cloudwatch-agent/bin/amazon-cloudwatch-agent-ctl -a fetch-config -m ec2 -s \
     -c "file:$DIFY_ETC/cloudwatch-agent.json" >/dev/null
-  systemctl enable --now docker
+  # Not enabled: Docker's data root is on the data volume, so it starts from here, once that is
+  # mounted. reset-failed clears a start refused before the mount (its drop-in checks).
+  systemctl reset-failed docker.service 2>/dev/null || true
+  systemctl start docker.service
+}
+
+# Docker Hub allows anonymous clients 10 pulls an hour per address (every host behind the NAT
+# shares it) and Dify's compose project uses a dozen images: with a token, 100 an hour per user.
+registry_login() {
+  [ -n "${DOCKER_HUB_SECRET_ID:-}" ] || return 0
+  local secret
+  secret=$(aws_ secretsmanager get-secret-value --secret-id "$DOCKER_HUB_SECRET_ID" --query SecretString)
+  jq -er .token <<<"$secret" >/dev/null || die "secret $DOCKER_HUB_SECRET_ID has no token"
+  jq -r .token <<<"$secret" |
+    docker login --username "$(jq -er .username <<<"$secret")" --password-stdin >/dev/null
+  log "logged in to Docker Hub as $(jq -r .username <<<"$secret")"
 }
 
 # desired_release prints "<version> <commit>" from Parameter Store (the config's dify.version).
@@ -112,6 +142,8 @@ upgrade() {
     git -C "$APP_DIR" checkout --quiet "$version" &&
     "$0" verify-commit "$commit" && "$0" render-env && "${COMPOSE[@]}" pull --quiet && "$0" up; then
     log "upgraded Dify $previous -> $version"
+    # The previous release's images: nothing runs them now, and they fill the volume over upgrades.
+    docker image prune --all --force >/dev/null || log "could not prune unused images"
     echo "result=upgraded version=$version previous=$previous"
     return
   fi
@@ -134,7 +166,7 @@ checkout_release() {
   [ -n "${commit:-}" ] || die "no desired release in $PARAM_PATH/release"
   log "fetching Dify $version ($commit)"
   rm -rf "$APP_DIR.partial"
-  git clone --quiet --depth 1 --branch "$version" --filter=blob:none --sparse \
+  git -c advice.detachedHead=false clone --quiet --depth 1 --branch "$version" --filter=blob:none --sparse \
     https://github.com/langgenius/dify.git "$APP_DIR.partial"
   git -C "$APP_DIR.partial" sparse-checkout set docker
   verify_commit "$APP_DIR.partial" "$commit"
@@ -146,6 +178,7 @@ bootstrap() {
   install_compose
   mount_data_volume
   start_services
+  registry_login
   checkout_release
   log "host ready: Dify $(running_version), desired $(desired_release)"
 }
@@ -190,7 +223,7 @@ health() { curl -fsS --max-time 5 http://127.0.0.1/console/api/ping | grep -q '"
 # Up to DIFY_HEALTH_ATTEMPTS (90) checks, DIFY_HEALTH_INTERVAL (10) seconds apart.
 wait_healthy() {
   for _ in $(seq "${DIFY_HEALTH_ATTEMPTS:-90}"); do
-    health && return 0
+    health 2>/dev/null && return 0
     sleep "${DIFY_HEALTH_INTERVAL:-10}"
   done
   return 1

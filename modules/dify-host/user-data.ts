@@ -1,12 +1,14 @@
 import { stringify } from "yaml";
 import { DIFY_SECRET_ENV } from "../../config/dify-env-keys";
 import difyctl from "./difyctl.sh";
-import bootstrapUnit from "./dify-bootstrap.service";
 import difyUnit from "./dify.service";
 import { DOCKER_COMPOSE } from "./docker-compose-release";
 
-/** Where the data volume is mounted; dify.service's RequiresMountsFor names the same path. */
+/** Where difyctl mounts the data volume. */
 export const DATA_DIR = "/var/lib/dify";
+
+/** Where difyctl downloads the Docker Compose plugin from (the release's assets on GitHub). */
+export const COMPOSE_DOWNLOAD_URL = "https://github.com/docker/compose/releases/download";
 
 /** Names the host needs; all known at synth time, so the user data holds no Terraform reference. */
 export interface HostUserDataProps {
@@ -19,6 +21,11 @@ export interface HostUserDataProps {
   readonly containerLogGroup: string;
   /** Log group of the host's own logs (cloud-init, difyctl), shipped by the CloudWatch agent. */
   readonly hostLogGroup: string;
+  /**
+   * Secrets Manager secret with Docker Hub credentials (`username`, `token`) for pulling images.
+   * @default none: anonymous pulls
+   */
+  readonly dockerHubSecretName?: string;
 }
 
 interface WriteFile {
@@ -34,11 +41,16 @@ export function hostFiles(props: HostUserDataProps): WriteFile[] {
     DATA_DIR,
     PARAM_PATH: props.parameterPath,
     SECRET_ID: props.secretName,
+    DOCKER_HUB_SECRET_ID: props.dockerHubSecretName ?? "",
+    COMPOSE_DOWNLOAD_URL,
     COMPOSE_VERSION: DOCKER_COMPOSE.version,
     COMPOSE_SHA256_X86_64: DOCKER_COMPOSE.sha256.x86_64,
     COMPOSE_SHA256_AARCH64: DOCKER_COMPOSE.sha256.aarch64,
   };
   const dockerDaemon = {
+    // Images and containers live on the data volume: a replacement instance pulls nothing, and
+    // the root disk does not fill up with images across upgrades.
+    "data-root": `${DATA_DIR}/docker`,
     "log-driver": "awslogs",
     "log-opts": {
       "awslogs-region": props.region,
@@ -86,22 +98,33 @@ export function hostFiles(props: HostUserDataProps): WriteFile[] {
     },
     { path: "/etc/dify/cloudwatch-agent.json", permissions: "0644", content: `${JSON.stringify(cloudwatchAgent)}\n` },
     { path: "/etc/docker/daemon.json", permissions: "0644", content: `${JSON.stringify(dockerDaemon)}\n` },
+    // Written before Docker is installed: systemd applies a drop-in to the unit once it exists.
+    {
+      path: "/etc/systemd/system/docker.service.d/dify-data-volume.conf",
+      permissions: "0644",
+      content: [
+        "# Docker's data root is on Dify's data volume (daemon.json): never start Docker before that",
+        "# volume is mounted, or it would write its images onto the root disk beneath the mount point.",
+        "[Service]",
+        `ExecStartPre=/usr/bin/mountpoint -q ${DATA_DIR}`,
+        "",
+      ].join("\n"),
+    },
     { path: "/usr/local/sbin/difyctl", permissions: "0755", content: difyctl },
-    { path: "/etc/systemd/system/dify-bootstrap.service", permissions: "0644", content: bootstrapUnit },
     { path: "/etc/systemd/system/dify.service", permissions: "0644", content: difyUnit },
   ];
 }
 
 /**
- * The instance's user data: a cloud-config that writes the host files and starts dify.service
- * (which pulls in dify-bootstrap.service). Everything else happens in systemd on every boot.
+ * The instance's user data: a cloud-config that writes the host files, then enables and starts
+ * dify.service. Everything else happens in that unit, on every boot.
  */
 export function hostUserData(props: HostUserDataProps): string {
   const cloudConfig = {
     write_files: hostFiles(props).map((file) => ({ ...file, owner: "root:root" })),
     runcmd: [
       ["systemctl", "daemon-reload"],
-      ["systemctl", "enable", "dify-bootstrap.service", "dify.service"],
+      ["systemctl", "enable", "dify.service"],
       ["systemctl", "start", "--no-block", "dify.service"],
     ],
   };
