@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gunzipSync, gzipSync } from "node:zlib";
@@ -171,6 +171,8 @@ afterAll(async () => {
   await github?.down();
   await internet?.stop();
   await moto?.stop();
+  // Disks and logs of the instances; HOST_VM_KEEP=1 keeps them to look at a failure.
+  if (!process.env.HOST_VM_KEEP) rmSync(work, { recursive: true, force: true });
 });
 
 async function freePort(): Promise<number> {

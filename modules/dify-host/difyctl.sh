@@ -107,12 +107,13 @@ start_services() {
 # shares it) and Dify's compose project uses a dozen images: with a token, 100 an hour per user.
 registry_login() {
   [ -n "${DOCKER_HUB_SECRET_ID:-}" ] || return 0
-  local secret
+  local secret username token
   secret=$(aws_ secretsmanager get-secret-value --secret-id "$DOCKER_HUB_SECRET_ID" --query SecretString)
-  jq -er .token <<<"$secret" >/dev/null || die "secret $DOCKER_HUB_SECRET_ID has no token"
-  jq -r .token <<<"$secret" |
-    docker login --username "$(jq -er .username <<<"$secret")" --password-stdin >/dev/null
-  log "logged in to Docker Hub as $(jq -r .username <<<"$secret")"
+  if ! username=$(jq -er .username <<<"$secret") || ! token=$(jq -er .token <<<"$secret"); then
+    die "secret $DOCKER_HUB_SECRET_ID must hold {\"username\": ..., \"token\": ...}"
+  fi
+  docker login --username "$username" --password-stdin <<<"$token" >/dev/null
+  log "logged in to Docker Hub as $username"
 }
 
 # desired_release prints "<version> <commit>" from Parameter Store (the config's dify.version).
