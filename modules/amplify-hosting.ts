@@ -52,7 +52,7 @@ export interface AmplifyHostingProps {
   readonly envName: string;
   /** Build-time environment variables of the branch. */
   readonly environmentVariables: Readonly<Record<string, string>>;
-  /** @default DEFAULT_BUILD_SPEC */
+  /** A Terraform literal, as every config value is (stacks/app.ts). @default DEFAULT_BUILD_SPEC */
   readonly buildSpec?: string;
   /** @default none */
   readonly customDomain?: { readonly domainName: string; readonly prefix: string };
@@ -110,8 +110,8 @@ export class AmplifyHosting extends Construct {
       accessToken: props.accessToken,
       platform: "WEB_COMPUTE",
       iamServiceRoleArn: this.serviceRole.arn,
-      // amplify.yml is shell and YAML: keep its ${...} away from Terraform.
-      buildSpec: terraformLiteral(props.buildSpec ?? DEFAULT_BUILD_SPEC),
+      // The default is this module's own shell and YAML: keep its ${...} away from Terraform.
+      buildSpec: props.buildSpec ?? terraformLiteral(DEFAULT_BUILD_SPEC),
     });
     const backend = new AmplifyBackendEnvironment(this, "backend", {
       appId: this.app.id,

@@ -1,6 +1,7 @@
 import type { App } from "cdktf";
 import type { CustomerConfig } from "../config/schema";
 import { albPort } from "../modules/internal-alb";
+import { terraformLiterals } from "../modules/terraform-literal";
 import { AmplifyStack } from "./amplify-stack";
 import { deploymentOf } from "./deployment";
 import { DifyStack } from "./dify-stack";
@@ -18,8 +19,13 @@ export interface CustomerStacks {
   readonly amplify?: AmplifyStack;
 }
 
-/** Builds the stacks of one validated customer config into `app`. */
-export function buildStacks(app: App, config: CustomerConfig): CustomerStacks {
+/**
+ * Builds the stacks of one validated customer config into `app`. Every string of the config
+ * enters the stacks as a Terraform literal: a value such as `${file("/etc/passwd")}` reaches AWS
+ * as those characters, and is never evaluated by Terraform.
+ */
+export function buildStacks(app: App, customerConfig: CustomerConfig): CustomerStacks {
+  const config = terraformLiterals(customerConfig);
   const deployment = deploymentOf(config);
   const state = new StateStack(app, deployment, config.state);
   const apiGateway = config.amplify.enabled && config.amplify.apiGateway.enabled;
