@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DIFY_MANAGED_KEYS } from "../config/dify-env-keys";
@@ -34,9 +34,6 @@ const ENV_KEYS = readFileSync(join(REPO_ROOT, "config", "dify-keys", "1.16.1.txt
   .filter((key) => /^[A-Z]/.test(key) && !DIFY_MANAGED_KEYS.has(key))
   .slice(0, HOSTILE.length);
 
-/** Terraform on PATH, or the one scripts/tools.sh built where there was none. */
-const TERRAFORM = existsSync(join(REPO_ROOT, ".venv", "test", "bin", "terraform")) ? join(REPO_ROOT, ".venv", "test", "bin", "terraform") : "terraform";
-
 /** Renders each JSON value as Terraform would: `{name: value}` -> `{name: rendered string}`. */
 function terraformRenders(values: Record<string, unknown>): Record<string, unknown> {
   const dir = mkdtempSync(join(tmpdir(), "terraform-literal-"));
@@ -45,11 +42,11 @@ function terraformRenders(values: Record<string, unknown>): Record<string, unkno
   const env = { ...process.env, TF_IN_AUTOMATION: "1", CHECKPOINT_DISABLE: "1", TF_CLI_CONFIG_FILE: join(dir, "none.tfrc") };
   writeFileSync(join(dir, "none.tfrc"), "");
   for (const args of [["init", "-input=false"], ["apply", "-input=false", "-auto-approve"]]) {
-    const run = spawnSync(TERRAFORM, args, { cwd: dir, env, encoding: "utf8" });
+    const run = spawnSync("terraform", args, { cwd: dir, env, encoding: "utf8" });
     if (run.error) throw new Error(`terraform is needed for this test (Terraform >= 1.11 on PATH): ${run.error.message}`);
     if (run.status !== 0) throw new Error(`terraform ${args[0]} failed:\n${run.stdout}${run.stderr}`);
   }
-  const shown = spawnSync(TERRAFORM, ["output", "-json"], { cwd: dir, env, encoding: "utf8" });
+  const shown = spawnSync("terraform", ["output", "-json"], { cwd: dir, env, encoding: "utf8" });
   return Object.fromEntries(Object.entries(JSON.parse(shown.stdout)).map(([name, out]: [string, any]) => [name, out.value]));
 }
 

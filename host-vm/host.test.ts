@@ -6,7 +6,7 @@ import { gunzipSync, gzipSync } from "node:zlib";
 import { DIFY_SECRET_ENV, DIFY_SECRET_FIELDS } from "../config/dify-env-keys";
 import { exampleConfig, REPO_ROOT } from "../__tests__/support/config";
 import { resourcesOf, synthJson, type StackJson } from "../__tests__/support/synth";
-import { startMoto, tool, type MotoServer } from "../__tests__/support/tools";
+import { freePort, startMoto, tool, type MotoServer } from "../__tests__/support/tools";
 import { DEFAULT_PROFILE_IMAGE_COUNT, fakeDifyRelease } from "./support/dify-release";
 import { newVolumeFile, writeSeed } from "./support/seed";
 import { boot, newRootDisk, type BootResult, type DataVolume, type GuestReport } from "./support/vm";
@@ -174,16 +174,6 @@ afterAll(async () => {
   // Disks and logs of the instances; HOST_VM_KEEP=1 keeps them to look at a failure.
   if (!process.env.HOST_VM_KEEP) rmSync(work, { recursive: true, force: true });
 });
-
-async function freePort(): Promise<number> {
-  const { createServer } = await import("node:net");
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 const volumeA = () => ({ path: join(work, "volume-a.img"), volumeId: "vol-0a1b2c3d4e5f6a7b8" });
 const MINUTES = 60 * 1000;

@@ -3,8 +3,7 @@
 #   .venv/test     moto (AWS API for tests), AWS CLI v1, shellcheck   <- tools/test.txt
 #   .venv/checkov  checkov                                             <- tools/checkov.txt
 #   Debian         cloud-init (its schema check), jq (used by the host script under test)
-#   terraform      renders synthesized strings in a test; when it is not on PATH, built from the
-#                  Go module proxy into .venv/test/bin (minutes, once)
+#   terraform      must be on PATH (>= 1.11): a test renders synthesized strings with it
 #   host           Debian's QEMU, debootstrap and disk tools for `npm run test:host`, plus the
 #                  test venv (moto, AWS CLI)
 #   usage: scripts/tools.sh [test|checkov|host]...   (default: test checkov)
@@ -38,10 +37,9 @@ debian_packages() { # debian_packages <command>=<package>...: install the packag
 
 terraform_binary() {
   command -v terraform >/dev/null && return
-  [ -x .venv/test/bin/terraform ] && return
-  command -v go >/dev/null || { echo "Install Terraform >= 1.11 (or Go, to build it): a test renders strings with it." >&2; exit 1; }
-  echo "Building Terraform 1.11.4 from the Go module proxy into .venv/test/bin ..." >&2
-  GOBIN="$PWD/.venv/test/bin" go install github.com/hashicorp/terraform@v1.11.4
+  echo "Terraform >= 1.11 is needed on PATH (a test renders synthesized strings with it, and the" >&2
+  echo "Dify secret's write-only argument needs it to deploy): install it from HashiCorp's releases." >&2
+  exit 1
 }
 
 for what in "${@:-test checkov}"; do

@@ -12,7 +12,8 @@ export function tool(name: "aws" | "moto_server" | "shellcheck"): string {
   return path;
 }
 
-async function freePort(): Promise<number> {
+/** A TCP port nothing listens on at the moment, on 127.0.0.1. */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.on("error", reject);

@@ -105,12 +105,16 @@ export async function boot(options: BootOptions): Promise<BootResult> {
   const exited = new Promise<number | null>((resolve) => qemu.once("exit", (code) => resolve(code)));
   const killer = setTimeout(() => qemu.kill("SIGKILL"), (options.deadlineSeconds + 240) * 1000);
   let attach: NodeJS.Timeout | undefined;
+  let attachFailure: Error | undefined;
   if (options.attachAfterMs !== undefined) {
-    attach = setTimeout(() => void qmp(qmpSocket, { execute: "device_add", arguments: deviceArguments(nvme) }), options.attachAfterMs);
+    attach = setTimeout(() => {
+      qmp(qmpSocket, { execute: "device_add", arguments: deviceArguments(nvme) }).catch((error: Error) => (attachFailure = error));
+    }, options.attachAfterMs);
   }
   const code = await exited;
   clearTimeout(killer);
   if (attach) clearTimeout(attach);
+  if (attachFailure) throw new Error(`attaching the data volume failed: ${attachFailure.message}`);
   const wallSeconds = (Date.now() - started) / 1000;
   const text = readFileSync(reportLog, "utf8");
   const match = /VMTEST-REPORT-BEGIN\r?\n([\s\S]*?)VMTEST-REPORT-END/.exec(text);

@@ -9,7 +9,7 @@ import { REPO_ROOT } from "../../__tests__/support/config";
 /**
  * What the host reaches outside itself, on this machine's loopback: the package mirror and the
  * GitHub release download (one HTTP server), GitHub's git (git daemon), and AWS (moto, started by
- * the test). Each can be taken down and brought back, to play a late or failing dependency.
+ * the test). The mirror and git can be taken down and brought back, to play a late dependency.
  */
 
 /** The fake Compose plugin the host downloads instead of the real one (host-vm/fakes). */
@@ -19,18 +19,15 @@ export const FAKE_COMPOSE_SHA256 = createHash("sha256").update(FAKE_COMPOSE).dig
 /** HTTP on loopback: the AL2023 package mirror (`/al2023/...`) and GitHub's release downloads (`/compose/...`). */
 export class FakeInternet {
   mirrorUp = true;
-  downloadsUp = true;
-  readonly requests: string[] = [];
   private constructor(private readonly server: Server) {}
 
   static async start(): Promise<FakeInternet> {
     let self: FakeInternet;
     const server = createServer((request, response) => {
       const url = request.url ?? "";
-      self.requests.push(url);
       if (url === "/al2023/repodata/repomd.xml" && self.mirrorUp) {
         response.end("<repomd/>\n");
-      } else if (/^\/compose\/v[0-9.]+\/docker-compose-linux-x86_64$/.test(url) && self.downloadsUp) {
+      } else if (/^\/compose\/v[0-9.]+\/docker-compose-linux-x86_64$/.test(url)) {
         response.end(FAKE_COMPOSE);
       } else {
         response.statusCode = url.startsWith("/al2023/") || url.startsWith("/compose/") ? 503 : 404;
