@@ -5,7 +5,7 @@ import { dirname, join } from "node:path";
 import { DIFY_SECRET_FIELDS } from "../config/dify-env-keys";
 import { hostFiles } from "../modules/dify-host/user-data";
 import { REPO_ROOT } from "./support/config";
-import { startMoto, tool, type MotoServer } from "./support/tools";
+import { awsCli, startMoto, tool, type MotoServer } from "./support/tools";
 
 // difyctl render-env run for real: bash, the AWS CLI and jq against moto's server holding the
 // parameters and the secret the stacks create.
@@ -32,12 +32,7 @@ const secretValues = Object.fromEntries(Object.keys(DIFY_SECRET_FIELDS).map((fie
 let moto: MotoServer;
 let root: string;
 
-function aws(...args: string[]): string {
-  return execFileSync(tool("aws"), ["--region", "ap-northeast-1", "--output", "text", ...args], {
-    env: { ...process.env, ...moto.env },
-    encoding: "utf8",
-  });
-}
+const aws = (...args: string[]): string => awsCli(moto, ...args);
 
 /** Runs the script as the host does: an executable calling itself for its upgrade steps. */
 function difyctl(...args: string[]) {

@@ -6,7 +6,7 @@ import { gunzipSync, gzipSync } from "node:zlib";
 import { DIFY_SECRET_ENV, DIFY_SECRET_FIELDS } from "../config/dify-env-keys";
 import { exampleConfig, REPO_ROOT } from "../__tests__/support/config";
 import { resourcesOf, synthJson, type StackJson } from "../__tests__/support/synth";
-import { freePort, startMoto, tool, type MotoServer } from "../__tests__/support/tools";
+import { awsCli, freePort, startMoto, type MotoServer } from "../__tests__/support/tools";
 import { DEFAULT_PROFILE_IMAGE_COUNT, fakeDifyRelease } from "./support/dify-release";
 import { newVolumeFile, writeSeed } from "./support/seed";
 import { boot, newRootDisk, type BootResult, type DataVolume, type GuestReport } from "./support/vm";
@@ -44,9 +44,7 @@ const secretValues = Object.fromEntries(
 );
 const results: Record<string, BootResult> = {};
 
-function aws(...args: string[]): string {
-  return execFileSync(tool("aws"), ["--region", "ap-northeast-1", "--output", "text", ...args], { env: { ...process.env, ...moto.env }, encoding: "utf8" });
-}
+const aws = (...args: string[]): string => awsCli(moto, ...args);
 
 function putParameter(name: string, value: string): void {
   aws("ssm", "put-parameter", "--overwrite", "--type", "String", "--name", name, "--value", value);

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -63,4 +63,12 @@ export async function startMoto(): Promise<MotoServer> {
         child.kill();
       }),
   };
+}
+
+/** The AWS CLI (v1, from the test venv) against `moto`, in Tokyo, text output. */
+export function awsCli(moto: MotoServer, ...args: string[]): string {
+  return execFileSync(tool("aws"), ["--region", "ap-northeast-1", "--output", "text", ...args], {
+    env: { ...process.env, ...moto.env },
+    encoding: "utf8",
+  });
 }
