@@ -136,6 +136,13 @@ describe("amplify stack: Dify CORS without a cycle", () => {
     expect(withDomain.value.split(",")[1]).toBe("https://app.example.com");
     expect(one(amplify, "aws_ssm_association").parameters.commands).toMatch(/^systemctl try-reload-or-restart dify\.service # amplify settings:/);
   });
+
+  test("adding a custom domain changes the reload command, so the host re-reads its CORS origins", () => {
+    const plain = one(amplify, "aws_ssm_association").parameters.commands;
+    const domained = one(withAmplify({ customDomain: { domainName: "example.com", prefix: "app" } }).amplify!, "aws_ssm_association").parameters.commands;
+    expect(domained).toContain("https://app.example.com");
+    expect(domained).not.toBe(plain);
+  });
 });
 
 describe("amplify stack: /generate API (optional)", () => {

@@ -164,6 +164,25 @@ describe("customer config", () => {
     expect(issue!.problem).toBe("ap-northeast-1a is already zones[0]");
   });
 
+  test("the public and private subnet of one zone must not overlap", () => {
+    const [issue] = issuesAfter((d) => {
+      d.network.zones[1].publicSubnetCidr = "10.13.32.0/24";
+    });
+    expect([issue!.path, issue!.problem]).toEqual([
+      "network.zones[1].privateSubnetCidr",
+      "10.13.32.0/20 overlaps 10.13.32.0/24 (network.zones[1].publicSubnetCidr)",
+    ]);
+  });
+
+  test("two zones must not share a subnet block", () => {
+    const issues = issuesAfter((d) => {
+      d.network.zones[2].privateSubnetCidr = d.network.zones[1].privateSubnetCidr;
+    });
+    expect(issues.map((i) => [i.path, i.problem])).toEqual([
+      ["network.zones[2].privateSubnetCidr", "10.13.32.0/20 overlaps 10.13.32.0/20 (network.zones[1].privateSubnetCidr)"],
+    ]);
+  });
+
   test("account IDs are 12 digits", () => {
     const issues = issuesAfter((d) => {
       d.aws.accountId = "11112222333";
@@ -177,7 +196,14 @@ describe("customer config", () => {
     const text = stringify(exampleData()).replace('accountId: "111122223333"', "accountId: 111122223333");
     const [issue] = issuesOf(text);
     expect(issue!.path).toBe("aws.accountId");
-    expect(issue!.fix).toBe('quote it: "111122223333"');
+    expect(issue!.fix).toBe('write it in quotes: "111122223333"');
+  });
+
+  test("the fix of an unquoted account ID puts back the leading zero YAML dropped", () => {
+    const text = stringify(exampleData()).replace('accountId: "111122223333"', "accountId: 012345678901");
+    const [issue] = issuesOf(text);
+    expect(issue!.problem).toBe("is the YAML number 12345678901; an account ID must be a quoted string (as a number it loses leading zeros)");
+    expect(issue!.fix).toBe('write it in quotes: "012345678901"');
   });
 
   test("the target account is never a dev account", () => {
@@ -215,7 +241,38 @@ describe("customer config", () => {
     const issues = issuesAfter((d) => {
       d.aws.region = "tokyo";
     });
-    expect(at(issues, "aws.region")[0]!.problem).toBe('"tokyo" is not an AWS region name');
+    expect(at(issues, "aws.region")[0]!.problem).toBe('"tokyo" is not an AWS region');
+  });
+
+  test("a misspelt region is refused with the likely one, zones and all", () => {
+    const issues = issuesAfter((d) => {
+      d.aws.region = "ap-northest-1";
+      d.network.zones.forEach((zone: { name: string }, i: number) => (zone.name = `ap-northest-1${"acd"[i]}`));
+    });
+    expect(issues.map((i) => [i.path, i.problem, i.fix])).toEqual([
+      ["aws.region", '"ap-northest-1" is not an AWS region', 'use "ap-northeast-1" (Tokyo), the region this project is built for; did you mean "ap-northeast-1"?'],
+    ]);
+  });
+
+  test("Tokyo's zones are the ones it has", () => {
+    const [issue] = issuesAfter((d) => {
+      d.network.zones[2].name = "ap-northeast-1e";
+    });
+    expect([issue!.path, issue!.problem, issue!.fix]).toEqual([
+      "network.zones[2].name",
+      '"ap-northeast-1e" is not an availability zone of ap-northeast-1',
+      "use one of ap-northeast-1a, ap-northeast-1b, ap-northeast-1c, ap-northeast-1d",
+    ]);
+  });
+
+  test("another region is allowed, with a warning that it is not Tokyo", () => {
+    const data = exampleData();
+    data.aws.region = "ap-northeast-3";
+    data.network.zones.forEach((zone: { name: string }, i: number) => (zone.name = `ap-northeast-3${"abc"[i]}`));
+    const { warnings } = loadConfig(writeConfig(data));
+    expect(warnings).toContain(
+      "aws.region is ap-northeast-3: this project is built and tested for ap-northeast-1 (Tokyo); zone names, instance types, endpoint services and prices are checked for Tokyo only",
+    );
   });
 
   test("retention values CloudWatch accepts", () => {
@@ -370,8 +427,13 @@ describe("customer config: dify", () => {
     const issues = dify({ corsAllowOrigins: ["*", "https://app.example.com/chat", "https://app.example.com"] });
     expect(issues.map((i) => [i.path, i.problem])).toEqual([
       ["dify.corsAllowOrigins[0]", '"*" is a wildcard; Dify must only answer the app\'s own origins'],
-      ["dify.corsAllowOrigins[1]", '"https://app.example.com/chat" is not an exact origin'],
+      ["dify.corsAllowOrigins[1]", '"https://app.example.com/chat" is not an exact https:// origin'],
     ]);
+  });
+
+  test("CORS origins are https", () => {
+    const [issue] = dify({ corsAllowOrigins: ["http://app.example.com"] });
+    expect(issue!.problem).toBe('"http://app.example.com" is plain HTTP: the console\'s session cookies and API keys would cross the network in clear text');
   });
 
   test("the instance's zone is one of the network's", () => {

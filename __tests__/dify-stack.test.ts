@@ -58,6 +58,11 @@ describe("dify stack: instance", () => {
     expect(remoteOutput(inC.network_interfaces[0].subnet_id)).toContain("private-ap-northeast-1c");
   });
 
+  test("the data volume follows dify.zone: a volume in another zone could never attach", () => {
+    const inC = synthJson(exampleConfig((d) => (d.dify = { zone: "ap-northeast-1c" }))).dify!;
+    expect(remoteOutput(one(inC, "aws_ebs_volume").availability_zone)).toContain("ap-northeast-1c");
+  });
+
   test("IMDSv2 only, one hop (containers cannot reach the credentials), EBS-optimized, detailed monitoring", () => {
     expect(template.metadata_options).toEqual({ http_endpoint: "enabled", http_tokens: "required", http_put_response_hop_limit: 1 });
     expect(template.ebs_optimized).toBe("true");

@@ -1,8 +1,11 @@
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { join, relative } from "node:path";
-import { applyEdits, modify, parse, printParseErrorCode, type FormattingOptions, type ParseError } from "jsonc-parser";
+import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
+import { isAbsolute, join, relative, sep } from "node:path";
+import { applyEdits, modify, type FormattingOptions } from "jsonc-parser";
 import { DEFAULT_LAMBDA_PARAMETER_PATH, LAMBDA_VPC_PARAMETERS } from "../config/amplify-schema";
+import { parameterPathProblem } from "../config/parameter-path";
+import { decodeUtf8, encodeUtf8, parseStrictJson } from "./strict-json";
 import { UserError } from "./user-error";
+import { writeAllOrNothing } from "./write-all-or-nothing";
 
 /** The managed policy that lets a function create its ENIs in the VPC. */
 export const LAMBDA_VPC_POLICY_ARN = "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole";
@@ -42,8 +45,20 @@ type Json = Record<string, unknown>;
  * AWSLambdaVPCAccessExecutionRole on `LambdaExecutionRole` (not in AmplifyResourcesPolicy, which
  * the Amplify CLI rewrites). Everything else in the file, formatting included, stays as it was;
  * a second run changes nothing.
+ *
+ * It writes only where it should, and all or nothing: templates must resolve inside the
+ * repository, be valid UTF-8 (a BOM is kept) and JSON without duplicate keys, and are replaced
+ * together through temporaries; any problem is a UserError and leaves every file as it was.
  */
 export function attachFunctionsToVpc(options: AmplifyVpcOptions): FunctionReport[] {
+  const parameterPath = options.parameterPath ?? DEFAULT_LAMBDA_PARAMETER_PATH;
+  const pathProblem = parameterPathProblem(parameterPath, Object.values(LAMBDA_VPC_PARAMETERS));
+  if (pathProblem !== undefined) {
+    throw new UserError(
+      `--parameter-path ${JSON.stringify(parameterPath)} ${pathProblem}`,
+      `use the config's amplify.lambdaParameterPath, written as /segment/segment (default "${DEFAULT_LAMBDA_PARAMETER_PATH}")`,
+    );
+  }
   const functionsDir = join(options.repo, "amplify", "backend", "function");
   if (!existsSync(options.repo) || !statSync(options.repo).isDirectory()) {
     throw new UserError(`${options.repo} is not a directory`, "give the path of the Amplify Gen 1 app's repository");
@@ -54,7 +69,10 @@ export function attachFunctionsToVpc(options: AmplifyVpcOptions): FunctionReport
       "point at the repository root of the Gen 1 app (Gen 2 apps attach functions in CDK: see docs/amplify-gen2.md)",
     );
   }
-  const available = readdirSync(functionsDir).filter((name) => statSync(join(functionsDir, name)).isDirectory()).sort();
+  // A dangling symlink is no function (statSync would throw on it).
+  const available = readdirSync(functionsDir)
+    .filter((name) => statSync(join(functionsDir, name), { throwIfNoEntry: false })?.isDirectory())
+    .sort();
   const names = options.functions ?? available;
   const unknown = names.filter((name) => !available.includes(name));
   if (unknown.length > 0) {
@@ -63,32 +81,59 @@ export function attachFunctionsToVpc(options: AmplifyVpcOptions): FunctionReport
       `use one of ${available.join(", ") || "(none: the app has no functions)"}, or omit --function for all`,
     );
   }
-  const path = options.parameterPath ?? DEFAULT_LAMBDA_PARAMETER_PATH;
+  const root = realpathSync(options.repo);
   // Every template is read and edited in memory first: one bad template writes nothing at all.
   const edits = names.map((name) => {
     const file = join(functionsDir, name, `${name}-cloudformation-template.json`);
+    const where = relative(options.repo, file);
     if (!existsSync(file)) {
-      throw new UserError(`${relative(options.repo, file)} does not exist`, `run \`amplify pull\` so the function's template is in the repository`);
+      throw new UserError(`${where} does not exist`, `run \`amplify pull\` so the function's template is in the repository`);
     }
-    const text = readFileSync(file, "utf8");
-    return { name, file, text, edited: attachTemplate(text, relative(options.repo, file), path) };
+    const real = realPathInside(root, file, where);
+    const original = readTemplate(real, where);
+    const decoded = decodeUtf8(original, where);
+    const edited = attachTemplate(decoded.text, where, parameterPath);
+    return { name, where, real, original, data: encodeUtf8({ ...decoded, text: edited.text }), edited, changed: edited.text !== decoded.text };
   });
-  return edits.map(({ name, file, text, edited }) => {
-    const changed = !options.check && edited.text !== text;
-    if (changed) writeFileSync(file, edited.text);
-    return { function: name, template: relative(options.repo, file), missing: edited.missing, changed };
-  });
+  if (!options.check) {
+    writeAllOrNothing(edits.filter((e) => e.changed).map((e) => ({ path: e.real, label: e.where, data: e.data, original: e.original })));
+  }
+  return edits.map((e) => ({ function: e.name, template: e.where, missing: e.edited.missing, changed: !options.check && e.changed }));
+}
+
+/**
+ * The real path of `file`, refusing one that resolves outside the repository: a symlinked
+ * template or function directory would otherwise have the tool rewrite a file elsewhere (another
+ * checkout, a shared directory). Writing to the real path also keeps a symlink inside the
+ * repository a symlink.
+ */
+function realPathInside(root: string, file: string, where: string): string {
+  const real = realpathSync(file);
+  const rel = relative(root, real);
+  if (rel === ".." || rel.startsWith(`..${sep}`) || isAbsolute(rel)) {
+    throw new UserError(
+      `${where} resolves to ${real}, outside the repository ${root}`,
+      "replace the symlink with the file itself: amplify-vpc only edits files inside the repository",
+    );
+  }
+  return real;
+}
+
+/** The template's bytes; a directory or an unreadable file is the user's to fix, not a crash. */
+function readTemplate(real: string, where: string): Buffer {
+  if (!statSync(real).isFile()) {
+    throw new UserError(`${where} is not a regular file`, "restore the function's template with `amplify pull`");
+  }
+  try {
+    return readFileSync(real);
+  } catch (error) {
+    throw new UserError(`cannot read ${where}: ${(error as Error).message}`, "make the template readable, then run the command again");
+  }
 }
 
 /** The edits for one template's text: the new text and the names of the pieces that were missing. */
-export function attachTemplate(text: string, where: string, parameterPath: string): { text: string; missing: string[] } {
-  const errors: ParseError[] = [];
-  const template = parse(text, errors, { allowTrailingComma: false }) as Json;
-  if (errors.length > 0) {
-    const first = errors[0]!;
-    const line = text.slice(0, first.offset).split("\n").length;
-    throw new UserError(`${where}:${line}: not valid JSON (${printParseErrorCode(first.error)})`, "fix the template or restore it with `amplify pull`");
-  }
+function attachTemplate(text: string, where: string, parameterPath: string): { text: string; missing: string[] } {
+  const template = parseStrictJson(text, where) as Json;
   const resources = (template.Resources ?? {}) as Record<string, Json>;
   const fn = resources.LambdaFunction;
   const role = resources.LambdaExecutionRole;
@@ -99,6 +144,8 @@ export function attachTemplate(text: string, where: string, parameterPath: strin
     );
   }
 
+  // The path was validated by parameterPathProblem (nothing but a-zA-Z0-9_.-/) and modify()
+  // writes it as a JSON string: it stays a plain Parameter Store name in the Default.
   const want = {
     subnets: {
       Type: "AWS::SSM::Parameter::Value<List<String>>",

@@ -1,5 +1,7 @@
 import { z } from "zod";
-import { logRetentionDays, report, rule, secretName, whenValid } from "./fields";
+import { lineValue, logRetentionDays, report, rule, secretName, whenValid } from "./fields";
+import { shorten } from "./issues";
+import { parameterPathProblem } from "./parameter-path";
 
 /** Where the Lambda VPC settings are published: constant across accounts, so one template edit serves all. */
 export const DEFAULT_LAMBDA_PARAMETER_PATH = "/amplify/vpc";
@@ -10,19 +12,16 @@ export const LAMBDA_VPC_PARAMETERS = {
   securityGroupIds: "lambda-security-group-ids",
 } as const;
 
-const parameterPath = z.string().superRefine(
-  rule(
-    (value) => /^(\/[A-Za-z0-9_.-]+)+$/.test(value),
-    (value) => `"${value}" is not a Parameter Store path`,
-    'write it as /segment/segment, e.g. "/amplify/vpc"',
-  ),
-);
+const parameterPath = z.string().superRefine((value, ctx) => {
+  const problem = parameterPathProblem(value, Object.values(LAMBDA_VPC_PARAMETERS));
+  if (problem) report(ctx, [], `"${shorten(value)}" ${problem}`, 'write it as /segment/segment, e.g. "/amplify/vpc"');
+});
 
 const envVarName = z.string().superRefine(
   rule(
-    (value) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(value) && !value.startsWith("AWS_") && !value.startsWith("AMPLIFY_"),
+    (value) => /^[A-Za-z_][A-Za-z0-9_]{0,254}$/.test(value) && !value.startsWith("AWS_") && !value.startsWith("AMPLIFY_"),
     (value) => `"${value}" is not an environment variable name Amplify accepts`,
-    "use letters, digits and underscores, not starting with AWS_ or AMPLIFY_",
+    "use up to 255 letters, digits and underscores, not starting with AWS_ or AMPLIFY_",
   ),
 );
 
@@ -119,18 +118,38 @@ export const amplifySchema = z
      */
     githubTokenSecretName: secretName("amplify/github-token").optional(),
     /** NEXT_PUBLIC_APPSYNC_URL: the backend's GraphQL endpoint (known after the first `amplify push`). @default "" */
-    appSyncUrl: z.string().default(""),
+    appSyncUrl: z
+      .string()
+      .superRefine(
+        rule(
+          (value) => value === "" || /^https:\/\/[A-Za-z0-9.-]+(?::\d{1,5})?\/[A-Za-z0-9._~/-]*$/.test(value),
+          (value) => `"${value}" is not an https:// GraphQL endpoint URL`,
+          'copy it from `amplify status`, e.g. "https://abcdefghijklmnopqrstuvwxyz.appsync-api.ap-northeast-1.amazonaws.com/graphql"',
+        ),
+      )
+      .default(""),
     /** NEXT_PUBLIC_MAINTENANCE_MODE. @default false */
     maintenanceMode: z.boolean().default(false),
     /** Further build-time environment variables. @default {} */
-    environmentVariables: z.record(envVarName, z.string()).default({}),
+    environmentVariables: z
+      .record(envVarName, lineValue({ maxLength: 5500, store: "an Amplify environment variable and the build's .env.production", allowEmpty: true }))
+      .default({}),
     /**
      * Build specification (amplify.yml). Default: `amplifyPush --simple` for the backend, the
      * runbook's frontend phases, and the NEXT_PUBLIC_ variables written to .env.production so
      * the SSR runtime sees them.
      * @default see modules/amplify-hosting.ts
      */
-    buildSpec: z.string().optional(),
+    buildSpec: z
+      .string()
+      .superRefine(
+        rule(
+          (value) => value.trim().length > 0 && value.length <= 25000,
+          (value) => (value.length > 25000 ? `is ${value.length} characters; Amplify accepts at most 25000` : "is empty"),
+          "write the amplify.yml build specification, or remove the key for the default",
+        ),
+      )
+      .optional(),
     /**
      * Custom domain for the branch (Amplify manages the certificate).
      * @default none: https://<branch>.<app id>.amplifyapp.com

@@ -1,16 +1,19 @@
 import { z } from "zod";
+import { EC2_INSTANCE_TYPES } from "./aws-lists";
 import { DEFAULT_DIFY_VERSION, DIFY_RELEASES } from "./dify-releases";
-import { integer, logRetentionDays, rule, secretName } from "./fields";
+import { integer, lineValue, logRetentionDays, rule, secretName, suggestion } from "./fields";
 import { instanceMemoryGiB } from "./instance-types";
 
 /** An exact browser origin: scheme, host and optional port, nothing else. */
 const origin = z.string().superRefine(
   rule(
-    (value) => /^https?:\/\/[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(:\d{1,5})?$/.test(value),
+    (value) => /^https:\/\/[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(:\d{1,5})?$/.test(value),
     (value) =>
       value.includes("*")
         ? `"${value}" is a wildcard; Dify must only answer the app's own origins`
-        : `"${value}" is not an exact origin`,
+        : value.startsWith("http://")
+          ? `"${value}" is plain HTTP: the console's session cookies and API keys would cross the network in clear text`
+          : `"${value}" is not an exact https:// origin`,
     'write scheme and host only, e.g. "https://main.d1a2b3c4d5e6f7.amplifyapp.com"',
   ),
 );
@@ -57,7 +60,7 @@ export const difySchema = z
       .string()
       .superRefine(
         rule(
-          (value) => value in DIFY_RELEASES,
+          (value) => Object.hasOwn(DIFY_RELEASES, value),
           (value) => `"${value}" is not a verified Dify release`,
           `use one of ${Object.keys(DIFY_RELEASES).join(", ")}, or verify the tag's commit and add it to config/dify-releases.ts`,
         ),
@@ -72,9 +75,9 @@ export const difySchema = z
       .string()
       .superRefine(
         rule(
-          (value) => /^[a-z][a-z0-9-]*\.[a-z0-9]+$/.test(value),
+          (value) => EC2_INSTANCE_TYPES.has(value),
           (value) => `"${value}" is not an EC2 instance type`,
-          'use a type such as "t3.large" or "m7i.large"',
+          (value) => `use a type such as "t3.large" or "m7i.large"${suggestion(value, EC2_INSTANCE_TYPES)}`,
         ),
       )
       .superRefine(
@@ -229,13 +232,8 @@ export const difySchema = z
     env: z
       .record(
         z.string(),
-        z.string().superRefine(
-          rule(
-            (value) => !/[\n\r]/.test(value),
-            () => "contains a line break, which a .env line cannot hold",
-            "write the value on one line",
-          ),
-        ),
+        // One Standard-tier parameter each (4096 characters, never empty), then a line of .env.
+        lineValue({ maxLength: 4096, store: "a Standard Parameter Store parameter and Dify's .env", allowEmpty: false }),
       )
       .default({}),
     backups: z

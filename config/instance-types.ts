@@ -27,7 +27,7 @@ function vcpus(size: string): number | undefined {
  */
 export function instanceMemoryGiB(instanceType: string): number | undefined {
   const [family = "", size = ""] = instanceType.split(".");
-  if (/^t[234][ag]?$/.test(family)) return BURSTABLE_GIB[size];
+  if (/^t[234][ag]?$/.test(family)) return Object.hasOwn(BURSTABLE_GIB, size) ? BURSTABLE_GIB[size] : undefined;
   const match = /^([mcr])\d+[a-z]*$/.exec(family);
   const cpus = vcpus(size);
   return match && cpus ? cpus * GIB_PER_VCPU[match[1]!]! : undefined;

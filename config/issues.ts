@@ -13,11 +13,19 @@ export interface ConfigIssue {
   readonly fix: string;
 }
 
-/** `["zones", 2, "name"]` -> `zones[2].name`. */
+/** `["zones", 2, "name"]` -> `zones[2].name`; a key of a hostile length is shortened. */
 export function formatPath(path: readonly PropertyKey[]): string {
   return path
-    .map((part, i) => (typeof part === "number" ? `[${part}]` : `${i === 0 ? "" : "."}${String(part)}`))
+    .map((part, i) => (typeof part === "number" ? `[${part}]` : `${i === 0 ? "" : "."}${shorten(String(part), 40)}`))
     .join("");
+}
+
+/**
+ * `value` as it may appear in a message: at most `max` characters and a note of how long it
+ * was. A value of megabytes must not become a message of megabytes.
+ */
+export function shorten(value: string, max = 80): string {
+  return value.length <= max ? value : `${value.slice(0, max)}… (${value.length} characters)`;
 }
 
 /** `file:line:col key.path: problem` then an indented `fix:` line, as compilers print errors. */

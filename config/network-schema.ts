@@ -94,9 +94,15 @@ export const networkSchema = z
   .strict()
   // Runs even when other keys failed (each check guards its own inputs), so one run reports
   // every broken subnet at once.
-  .superRefine((network, ctx) => checkSubnetPlan(network.vpcCidr, network.zones, ctx), {
-    when: () => true,
-  });
+  .superRefine(
+    (network: unknown, ctx) => {
+      if (typeof network === "object" && network !== null) {
+        const { vpcCidr, zones } = network as { vpcCidr?: unknown; zones?: unknown };
+        checkSubnetPlan(vpcCidr, zones, ctx);
+      }
+    },
+    { when: () => true },
+  );
 
 /** Subnets inside the VPC, no overlaps, at least two zones, each zone once. */
 function checkSubnetPlan(vpcCidr: unknown, zones: unknown, ctx: z.RefinementCtx<unknown>): void {
@@ -147,11 +153,23 @@ function checkSubnetPlan(vpcCidr: unknown, zones: unknown, ctx: z.RefinementCtx<
 
 export type NetworkConfig = z.infer<typeof networkSchema>;
 
+/**
+ * Zone letters of the regions this project knows, from the EC2 User Guide's list of zone IDs
+ * (Tokyo: apne1-az1, az2, az4, and az3 in accounts that have 1b). Other regions are checked by
+ * the shape of the name only.
+ */
+const ZONE_LETTERS: ReadonlyMap<string, readonly string[]> = new Map([["ap-northeast-1", ["a", "b", "c", "d"]]]);
+
 /** Zones the runbook's layout uses when a config lists none. */
-export const DEFAULT_ZONE_LETTERS: Readonly<Record<string, readonly string[]>> = {
+const DEFAULT_ZONE_LETTERS: ReadonlyMap<string, readonly string[]> = new Map([
   // 1b exists only in accounts created before 2012; new customer accounts get a, c, d.
-  "ap-northeast-1": ["a", "c", "d"],
-};
+  ["ap-northeast-1", ["a", "c", "d"]],
+]);
+
+/** The availability zone names of `region`, or undefined when this project does not know them. */
+export function zonesOf(region: string): string[] | undefined {
+  return ZONE_LETTERS.get(region)?.map((letter) => `${region}${letter}`);
+}
 
 /**
  * The runbook's layout (public /24 #0-2, private /20 #1-3) on `vpcCidr`, or undefined when the
@@ -159,7 +177,7 @@ export const DEFAULT_ZONE_LETTERS: Readonly<Record<string, readonly string[]>> =
  */
 export function defaultZones(vpcCidr: string, region: string): ZoneConfig[] | undefined {
   const vpc = Cidr.parse(vpcCidr);
-  const letters = DEFAULT_ZONE_LETTERS[region];
+  const letters = DEFAULT_ZONE_LETTERS.get(region);
   if (!vpc || !vpc.isNetworkAddress(vpcCidr) || vpc.prefix > 18 || !letters) return undefined;
   return letters.map((letter, i) => ({
     name: `${region}${letter}`,

@@ -1,11 +1,13 @@
 import { z } from "zod";
+import { AWS_REGIONS } from "./aws-lists";
 import { DIFY_MANAGED_KEYS } from "./dify-env-keys";
 import { DIFY_RELEASES } from "./dify-releases";
 import { amplifySchema } from "./amplify-schema";
 import { difySchema } from "./dify-schema";
 import { edgeSchema } from "./edge-schema";
 import { accountId, report, resourceName, rule, suggestion, whenValid } from "./fields";
-import { DEFAULT_VPC_CIDR, defaultZones, networkSchema } from "./network-schema";
+import { shorten } from "./issues";
+import { DEFAULT_VPC_CIDR, defaultZones, networkSchema, zonesOf } from "./network-schema";
 
 /** Tags every resource carries through the provider's `default_tags`; config tags cannot override them. */
 export const RESERVED_TAG_KEYS = ["customer", "environment", "project", "managed-by"] as const;
@@ -36,9 +38,9 @@ const awsSchema = z
       .string()
       .superRefine(
         rule(
-          (value) => /^[a-z]{2}(?:-gov)?-[a-z]+-\d$/.test(value),
-          (value) => `"${value}" is not an AWS region name`,
-          `use a region code such as "${DEFAULT_REGION}"`,
+          (value) => AWS_REGIONS.has(value),
+          (value) => `"${value}" is not an AWS region`,
+          (value) => `use "${DEFAULT_REGION}" (Tokyo), the region this project is built for${suggestion(value, AWS_REGIONS)}`,
         ),
       )
       .default(DEFAULT_REGION),
@@ -122,12 +124,13 @@ const customerConfigObject = z
       zones.forEach((zone: { name?: unknown } | null, i) => {
         const name = zone?.name;
         if (typeof name !== "string") return;
-        if (!new RegExp(`^${config.aws.region}[a-z]$`).test(name)) {
+        const known = zonesOf(config.aws.region);
+        if (known ? !known.includes(name) : !new RegExp(`^${config.aws.region}[a-z]$`).test(name)) {
           report(
             ctx,
             ["network", "zones", i, "name"],
-            `"${name}" is not an availability zone of ${config.aws.region}`,
-            `use a zone of the region, e.g. ${config.aws.region}a`,
+            `"${shorten(name)}" is not an availability zone of ${config.aws.region}`,
+            `use ${known ? `one of ${known.join(", ")}` : `a zone of the region, e.g. ${config.aws.region}a`}`,
           );
         }
       });

@@ -1,6 +1,6 @@
 import { Cidr } from "./cidr";
 import { instanceMemoryGiB } from "./instance-types";
-import type { CustomerConfig } from "./schema";
+import { DEFAULT_REGION, type CustomerConfig } from "./schema";
 
 /**
  * Things that are allowed but deserve a second look in review. Printed by `npm run synth`;
@@ -9,6 +9,11 @@ import type { CustomerConfig } from "./schema";
 export function configWarnings(config: CustomerConfig): string[] {
   const warnings: string[] = [];
   const { network } = config;
+  if (config.aws.region !== DEFAULT_REGION) {
+    warnings.push(
+      `aws.region is ${config.aws.region}: this project is built and tested for ${DEFAULT_REGION} (Tokyo); zone names, instance types, endpoint services and prices are checked for Tokyo only`,
+    );
+  }
   if (!Cidr.parse(network.vpcCidr)?.isPrivate()) {
     warnings.push(
       `network.vpcCidr ${network.vpcCidr} is not an RFC 1918 private range: peering or VPN to it may collide with public addresses`,
@@ -37,6 +42,11 @@ export function configWarnings(config: CustomerConfig): string[] {
   } else if (memory < 8) {
     warnings.push(
       `dify.instanceType ${config.dify.instanceType} has ${memory} GiB: Dify runs out of memory below 8 GiB once plugins are installed`,
+    );
+  }
+  if (config.edge.waf.largeBodyPaths.includes("/")) {
+    warnings.push(
+      'edge.waf.largeBodyPaths includes "/": every path may send bodies over 8 KB, so the Core Rule Set\'s body-size rule protects nothing; list the paths that need it (uploads, the service API)',
     );
   }
   if (!config.dify.dockerHubSecretName) {
