@@ -1,27 +1,34 @@
 import { App } from "cdktf";
+import { customerConfigFile } from "./cli/config-file";
+import { EXIT, exitWhenFlushed } from "./cli/exit";
+import { reportFailure } from "./cli/failure";
+import { processIo } from "./cli/io";
 import { formatSummary, summarizeStacks } from "./cli/synth-summary";
-import { ConfigError } from "./config/issues";
-import { DEFAULT_CONFIG_FILE, loadConfig, type LoadedConfig } from "./config/load";
+import { DEFAULT_CONFIG_FILE, loadConfig } from "./config/load";
 import { buildStacks } from "./stacks/app";
 
-// Synthesizes one customer environment: CUSTOMER_CONFIG names its file (default: the example).
-// An invalid file is reported in full and nothing is written.
-function load(): LoadedConfig {
+/**
+ * Synthesizes one customer environment: CUSTOMER_CONFIG names its file (unset: the example).
+ * An invalid file is reported in full and nothing is written (exit 1, as README says); any
+ * other error is an internal one, reported in one line without its stack trace.
+ */
+function synthesize(): number {
+  const io = processIo(false);
   try {
-    return loadConfig(process.env.CUSTOMER_CONFIG || DEFAULT_CONFIG_FILE);
+    const loaded = loadConfig(customerConfigFile(undefined, DEFAULT_CONFIG_FILE));
+    const app = new App();
+    const stacks = buildStacks(app, loaded.config);
+    app.synth();
+    const summary = summarizeStacks(
+      app.outdir,
+      Object.values(stacks).flatMap((stack) => (stack ? [stack.stackName] : [])),
+    );
+    io.out(`${formatSummary(loaded, app.outdir, summary)}\n`);
+    return EXIT.ok;
   } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    process.stderr.write(`${error.message}\n`);
-    process.exit(1);
+    const failure = reportFailure(io, error, false);
+    return failure.kind === "internal" ? failure.exit : EXIT.failed;
   }
 }
 
-const loaded = load();
-const app = new App();
-const stacks = buildStacks(app, loaded.config);
-app.synth();
-const summary = summarizeStacks(
-  app.outdir,
-  Object.values(stacks).flatMap((stack) => (stack ? [stack.stackName] : [])),
-);
-process.stdout.write(`${formatSummary(loaded, app.outdir, summary)}\n`);
+exitWhenFlushed(synthesize());

@@ -155,6 +155,7 @@ describe("amplify-vpc", () => {
     const result = await cli("amplify-vpc", repo, "-f", "generationWorker", "--json");
     expect(result.code).toBe(EXIT.ok);
     expect(JSON.parse(result.out)).toEqual({
+      ok: true,
       check: false,
       functions: [
         {

@@ -208,6 +208,12 @@ describe("values accepted once though wrong", () => {
     ]);
   });
 
+  test("appSyncUrl cannot hold Terraform syntax", () => {
+    expect(rejected(withExample((d) => (d.amplify.appSyncUrl = 'https://x.example.com/${file("/etc/passwd")}')))[0]![1]).toBe(
+      '"https://x.example.com/${file(\"/etc/passwd\")}" is not an https:// GraphQL endpoint URL',
+    );
+  });
+
   test("a Parameter Store path Parameter Store reserves", () => {
     expect(rejected(withExample((d) => (d.amplify.lambdaParameterPath = "/aws/vpc")))).toEqual([
       ["amplify.lambdaParameterPath", '"/aws/vpc" must not begin with "aws" or "ssm" (any case): Parameter Store reserves them', 'write it as /segment/segment, e.g. "/amplify/vpc"'],

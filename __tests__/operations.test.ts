@@ -1,17 +1,12 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { CloudWatchClient, PutMetricAlarmCommand, SetAlarmStateCommand } from "@aws-sdk/client-cloudwatch";
 import { CreateSubnetCommand, CreateVolumeCommand, CreateVpcCommand, DescribeSnapshotsCommand, EC2Client, RunInstancesCommand, CreateSnapshotCommand } from "@aws-sdk/client-ec2";
 import { CreateTargetGroupCommand, ElasticLoadBalancingV2Client, RegisterTargetsCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
-import { stringify } from "yaml";
-import { EXIT, run } from "../cli/index";
-import { bufferIo } from "../cli/io";
+import { EXIT } from "../cli/index";
 import { DIFY_RELEASES } from "../config/dify-releases";
-import { exampleData } from "./support/config";
+import { cli, customerFile, stubPrograms } from "./support/cli";
 import { startSsmFront, type SsmFront } from "./support/ssm-front";
 import { startMoto, type MotoServer } from "./support/tools";
 
@@ -24,33 +19,16 @@ let moto: MotoServer;
 let ssmFront: SsmFront;
 let instanceId: string;
 let volumeId: string;
-const dir = mkdtempSync(join(tmpdir(), "ops-"));
 const savedEnv = { ...process.env };
 
 /** A customer file for the moto account, with `change` applied. */
 function configFile(change: (data: Record<string, any>) => void = () => {}): string {
-  const data = exampleData();
-  data.aws.accountId = MOTO_ACCOUNT;
-  change(data);
-  const file = join(dir, `customer-${Math.random().toString(36).slice(2)}.yaml`);
-  writeFileSync(file, stringify(data));
-  return file;
+  return customerFile((data) => {
+    data.aws.accountId = MOTO_ACCOUNT;
+    change(data);
+  });
 }
 
-async function cli(...argv: string[]) {
-  const io = bufferIo();
-  const code = await run(argv, io);
-  return { code, out: io.stdout(), err: io.stderr() };
-}
-
-/** Local programs doctor and tunnel look for, printing the given versions. */
-function stubPrograms(programs: Record<string, string>): string {
-  const bin = mkdtempSync(join(tmpdir(), "bin-"));
-  for (const [name, output] of Object.entries(programs)) {
-    writeFileSync(join(bin, name), `#!/bin/sh\ncat <<'EOF'\n${output}\nEOF\n`, { mode: 0o755 });
-  }
-  return bin;
-}
 const TOOLS = {
   aws: "aws-cli/2.22.35 Python/3.12.6 Linux/6.1 exe/x86_64",
   "session-manager-plugin": "1.2.707.0",
@@ -187,11 +165,20 @@ describe("tunnel", () => {
     expect(plan.instructions.join("\n")).toContain("ssh -p 2022 ec2-user@localhost");
   });
 
-  test("without the Session Manager plugin it says what to install", async () => {
+  test("starting without the Session Manager plugin says what to install, before asking AWS", async () => {
+    withPath(stubPrograms({ aws: TOOLS.aws }));
+    const result = await cli("tunnel", "admin", "--config", configFile((d) => (d.customer = "other")));
+    expect(result.code).toBe(EXIT.usage);
+    expect(result.err).toBe(
+      "error: the Session Manager plugin is not installed: aws ssm start-session needs it\n  fix: install it: https://docs.aws.amazon.com/systems-manager/latest/userguide/session-manager-working-with-install-plugin.html\n",
+    );
+  });
+
+  test("printing needs no plugin", async () => {
     withPath(stubPrograms({ aws: TOOLS.aws }));
     const result = await cli("tunnel", "admin", "--config", configFile(), "--print");
-    expect(result.code).toBe(EXIT.usage);
-    expect(result.err).toContain("the Session Manager plugin is not installed");
+    expect(result.code).toBe(EXIT.ok);
+    expect(result.out).toContain(`--target ${instanceId} `);
   });
 
   test("an instance not online in Systems Manager is explained", async () => {
@@ -377,6 +364,14 @@ describe("upgrade", () => {
     const result = await cli("upgrade", "--to", "1.16.0", "--config", configFile((d) => (d.dify = { version: "1.16.0" })));
     expect(result.code).toBe(EXIT.usage);
     expect(result.err).toContain("the dify stack still publishes 1.16.1");
+  });
+
+  test("an environment whose dify stack is not deployed is named, not an internal error", async () => {
+    const result = await cli("upgrade", "--to", to, "--config", configFile((d) => (d.customer = "other")), "--dry-run");
+    expect(result.code).toBe(EXIT.usage);
+    expect(result.err).toBe(
+      "error: /other-prod/dify/release is not in Parameter Store (ap-northeast-1)\n  fix: deploy the dify stack first (cdktf deploy dify), and check that --config names this account's environment\n",
+    );
   });
 
   test("refuses an unverified release", async () => {

@@ -3,21 +3,32 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify } from "yaml";
+import { runProcess } from "./support/process";
 import { exampleData, REPO_ROOT } from "./support/config";
+
+/** The environment of a synth into a fresh output folder; CUSTOMER_CONFIG unset unless given. */
+function synthEnv(configFile?: string): { env: NodeJS.ProcessEnv; outdir: string } {
+  const outdir = join(mkdtempSync(join(tmpdir(), "synth-cli-")), "cdktf.out");
+  const { CUSTOMER_CONFIG: _, ...env } = process.env;
+  return { env: { ...env, CDKTF_OUTDIR: outdir, ...(configFile === undefined ? {} : { CUSTOMER_CONFIG: configFile }) }, outdir };
+}
 
 /** Runs `npm run synth` into a fresh output folder. */
 function synth(configFile?: string) {
-  const outdir = join(mkdtempSync(join(tmpdir(), "synth-cli-")), "cdktf.out");
-  const result = spawnSync("npm", ["run", "synth", "--silent"], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, CDKTF_OUTDIR: outdir, CUSTOMER_CONFIG: configFile ?? "" },
-    encoding: "utf8",
-  });
+  const { env, outdir } = synthEnv(configFile);
+  const result = spawnSync("npm", ["run", "synth", "--silent"], { cwd: REPO_ROOT, env, encoding: "utf8" });
   return { ...result, outdir };
 }
 
+/** A customer file in a fresh folder. */
+function write(data: Record<string, any>, name = "bad.yaml"): string {
+  const file = join(mkdtempSync(join(tmpdir(), "customer-")), name);
+  writeFileSync(file, stringify(data));
+  return file;
+}
+
 describe("npm run synth", () => {
-  test("synthesizes the example into one Terraform working directory per stack and summarizes it", () => {
+  test("CUSTOMER_CONFIG unset: synthesizes the example into one Terraform working directory per stack and summarizes it", () => {
     const { status, stdout, stderr, outdir } = synth();
     expect(stderr).toBe("");
     expect(status).toBe(0);
@@ -34,8 +45,7 @@ describe("npm run synth", () => {
     const data = exampleData();
     data.customer = "acme";
     data.network.natGateways = "single";
-    const file = join(mkdtempSync(join(tmpdir(), "customer-")), "acme-prod.yaml");
-    writeFileSync(file, stringify(data));
+    const file = write(data, "acme-prod.yaml");
     const { status, stdout, outdir } = synth(file);
     expect(status).toBe(0);
     expect(stdout).toContain("(acme-prod, account");
@@ -47,8 +57,7 @@ describe("npm run synth", () => {
     const data = exampleData();
     data.network.vpcCidr = "10.13.0.0/19";
     data.aws.accountId = data.aws.devAccountIds[0];
-    const file = join(mkdtempSync(join(tmpdir(), "customer-")), "bad.yaml");
-    writeFileSync(file, stringify(data));
+    const file = write(data);
     const { status, stdout, stderr, outdir } = synth(file);
     expect(status).toBe(1);
     expect(stdout).toBe("");
@@ -60,4 +69,22 @@ describe("npm run synth", () => {
     expect(stderr).not.toMatch(/^\s+at /m);
     expect(existsSync(outdir)).toBe(false);
   });
+
+  test("CUSTOMER_CONFIG set but empty is an error, not the example: exit 1, nothing written", () => {
+    const { status, stdout, stderr, outdir } = synth("");
+    expect(stderr).toBe("error: CUSTOMER_CONFIG is set but empty\n  fix: set CUSTOMER_CONFIG=customers/<customer>-<env>.yaml, or unset it to use customers/example.yaml\n");
+    expect(stdout).toBe("");
+    expect(status).toBe(1);
+    expect(existsSync(outdir)).toBe(false);
+  });
+
+  test("3000 problems reach a slow reader whole: the exit waits for the pipe", async () => {
+    const data = exampleData();
+    for (let i = 0; i < 3000; i++) data[`unknownKey${i}`] = i;
+    const { env } = synthEnv(write(data));
+    const { status, stderr } = await runProcess("npm", ["run", "synth", "--silent"], env, 5000);
+    expect(stderr.split("\n")[0]).toBe("3000 problems in the customer config:");
+    expect(stderr.match(/^ {2}fix: remove it$/gm)).toHaveLength(3000);
+    expect(status).toBe(1);
+  }, 30_000);
 });

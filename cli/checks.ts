@@ -1,3 +1,4 @@
+import { EXIT } from "./exit";
 import type { Io } from "./io";
 
 /** One line of a doctor or verify report. */
@@ -26,5 +27,5 @@ export function report(io: Io, results: readonly CheckResult[], json: boolean): 
     }
     io.out(failed === 0 ? `\nAll ${results.length} checks passed.\n` : `\n${failed} of ${results.length} checks failed.\n`);
   }
-  return failed === 0 ? 0 : 1;
+  return failed === 0 ? EXIT.ok : EXIT.failed;
 }

@@ -1,7 +1,7 @@
 import { loadConfig, type LoadedConfig } from "../config/load";
 import { resourceNames } from "../stacks/resource-names";
 import { deploymentOf, type Deployment } from "../stacks/deployment";
-import { UserError } from "./user-error";
+import { customerConfigFile } from "./config-file";
 
 /** What every operations command knows: the customer file, its names and region. */
 export interface OpsContext {
@@ -13,11 +13,7 @@ export interface OpsContext {
 
 /** Loads the customer config named by --config or CUSTOMER_CONFIG (the same file synth reads). */
 export function opsContext(configFile: string | undefined): OpsContext {
-  const file = configFile ?? process.env.CUSTOMER_CONFIG;
-  if (!file) {
-    throw new UserError("no customer config named", "pass --config customers/<customer>-<env>.yaml or set CUSTOMER_CONFIG");
-  }
-  const loaded = loadConfig(file);
+  const loaded = loadConfig(customerConfigFile(configFile));
   const deployment = deploymentOf(loaded.config);
   return { loaded, deployment, names: resourceNames(deployment.namePrefix), region: deployment.region };
 }

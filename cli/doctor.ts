@@ -1,12 +1,11 @@
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
+import { awsProblem } from "./aws-errors";
 import { fail, pass, type CheckResult } from "./checks";
 import type { OpsContext } from "./context";
-import { programOutput, versionAtLeast } from "./external";
+import { INSTALL_DOCS, programOutput, versionAtLeast } from "./external";
 
 /** Minimum versions: AWS CLI per runbook section 0; Terraform for the write-only secret (1.11) and S3 lock files (1.10). */
 export const MINIMUM = { awsCli: "2.17", terraform: "1.11" } as const;
-
-const PLUGIN_DOCS = "https://docs.aws.amazon.com/systems-manager/latest/userguide/session-manager-working-with-install-plugin.html";
 
 /** Runbook section 0 as checks: local tools, credentials, the right account and region. */
 export async function doctor(ctx: OpsContext): Promise<CheckResult[]> {
@@ -18,14 +17,14 @@ export async function doctor(ctx: OpsContext): Promise<CheckResult[]> {
   results.push(
     awsVersion && versionAtLeast(awsVersion, MINIMUM.awsCli)
       ? pass(`AWS CLI >= ${MINIMUM.awsCli}`, `aws-cli/${awsVersion}`)
-      : fail(`AWS CLI >= ${MINIMUM.awsCli}`, awsVersion ? `aws-cli/${awsVersion}` : "not found", "install AWS CLI v2: https://docs.aws.amazon.com/cli/latest/userguide/getting-started-install.html"),
+      : fail(`AWS CLI >= ${MINIMUM.awsCli}`, awsVersion ? `aws-cli/${awsVersion}` : "not found", `install AWS CLI v2: ${INSTALL_DOCS.awsCli}`),
   );
 
   const plugin = programOutput("session-manager-plugin", ["--version"]);
   results.push(
     plugin && plugin.status === 0
       ? pass("Session Manager plugin", plugin.output.trim())
-      : fail("Session Manager plugin", "not found", `install it (tunnel needs it): ${PLUGIN_DOCS}`),
+      : fail("Session Manager plugin", "not found", `install it (tunnel needs it): ${INSTALL_DOCS.sessionManagerPlugin}`),
   );
 
   const terraform = programOutput("terraform", ["version", "-json"]);
@@ -57,9 +56,10 @@ export async function doctor(ctx: OpsContext): Promise<CheckResult[]> {
       results.push(pass("target account", `${account} (the config's aws.accountId, not a dev account)`));
     }
   } catch (error) {
-    results.push(
-      fail("AWS credentials", (error as Error).message.split("\n")[0]!, "sign in for the customer account (aws sso login / AWS_PROFILE) and run doctor again"),
-    );
+    // Checking the credentials is doctor's job, so their problem is a row of its report; anything else is a bug.
+    const problem = awsProblem(error);
+    if (!problem) throw error;
+    results.push(fail("AWS credentials", problem.message, `${problem.fix}; then run doctor again`));
   }
 
   const cliRegion = process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? programOutput("aws", ["configure", "get", "region"])?.output.trim();

@@ -1,5 +1,11 @@
 import { spawnSync } from "node:child_process";
 
+/** Where the local programs the operations need are installed from. */
+export const INSTALL_DOCS = {
+  awsCli: "https://docs.aws.amazon.com/cli/latest/userguide/getting-started-install.html",
+  sessionManagerPlugin: "https://docs.aws.amazon.com/systems-manager/latest/userguide/session-manager-working-with-install-plugin.html",
+} as const;
+
 /** Output of a local program, or undefined when it is not installed. */
 export function programOutput(command: string, args: readonly string[]): { status: number; output: string } | undefined {
   // The environment as this module sees it (PATH included), which is the process's own outside tests.

@@ -1,20 +1,23 @@
-import { spawnSync } from "node:child_process";
-import { Argument, Command, CommanderError, Option } from "commander";
-import { ConfigError } from "../config/issues";
+import { Argument, Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { attachFunctionsToVpc } from "./amplify-vpc";
+import type { AwsProblem } from "./aws-errors";
 import { report } from "./checks";
 import { opsContext } from "./context";
-import { processIo, type Io } from "./io";
+import { EXIT, exitWhenFlushed } from "./exit";
+import { reportFailure } from "./failure";
+import { processIo, writeJson, type Io } from "./io";
+import { shellLine } from "./shell";
 import { UserError } from "./user-error";
 
-/**
- * Exit codes scripts can rely on: 0 success, 1 a check or operation failed, 2 a usage or
- * input mistake (message and fix on stderr, no stack trace).
- */
-export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+export { EXIT } from "./exit";
 
-/** The day-2 command line; returns the exit code instead of exiting, for tests. */
+/**
+ * The day-2 command line; returns the exit code instead of exiting, for tests. This is the one
+ * place errors end: each becomes a message with its fix and an exit code (see EXIT), or with
+ * `--json` the one JSON document on stdout, never a stack trace.
+ */
 export async function run(argv: readonly string[], io: Io = processIo(argv.includes("--json"))): Promise<number> {
+  const json = argv.includes("--json");
   let code: number = EXIT.ok;
   const program = new Command("amplify-dify-vpc")
     .description("Day-2 operations of an Amplify + Dify environment (see README, Operations)")
@@ -39,7 +42,7 @@ export async function run(argv: readonly string[], io: Io = processIo(argv.inclu
       });
       const incomplete = reports.filter((r) => r.missing.length > 0);
       if (options.json) {
-        io.out(`${JSON.stringify({ check: Boolean(options.check), functions: reports }, null, 2)}\n`);
+        writeJson(io, { ok: !(options.check && incomplete.length > 0), check: Boolean(options.check), functions: reports });
       } else {
         for (const r of reports) {
           const state = r.missing.length === 0 ? "attached already" : options.check ? `missing ${r.missing.join(", ")}` : `attached (added ${r.missing.join(", ")})`;
@@ -53,6 +56,9 @@ export async function run(argv: readonly string[], io: Io = processIo(argv.inclu
       }
       if (options.check && incomplete.length > 0) code = EXIT.failed;
     });
+
+  /** What a command did without AWS, and why: on stderr, so that stdout stays the plan or guide. */
+  const note = (what: string, problem: AwsProblem) => io.err(`note: ${what}: ${problem.message}\n  fix: ${problem.fix}\n`);
 
   const configOption = () => new Option("-c, --config <file>", "the customer config (default: $CUSTOMER_CONFIG)");
 
@@ -71,20 +77,26 @@ export async function run(argv: readonly string[], io: Io = processIo(argv.inclu
     .description("forward a local port to the Dify host through Session Manager (runbook 2.9)")
     .addArgument(new Argument("<kind>", "admin: Dify's console on port 80; ssh: port 22").choices(["admin", "ssh"]))
     .addOption(configOption())
-    .option("-p, --local-port <port>", "local port (default: 8443 for admin, 2222 for ssh)", (v) => Number(v))
-    .option("--print", "print the command instead of starting the session")
+    .option("-p, --local-port <port>", "local port (default: 8443 for admin, 2222 for ssh)", localPort)
+    .option("--instance-id <id>", "the instance to connect to (default: the running one tagged <prefix>-dify); --print then asks AWS nothing", instanceId)
+    .option("--print", "print the command instead of starting the session (needs neither the plugin nor, with --instance-id, AWS)")
     .option("--json", "print the plan as JSON instead of starting the session")
-    .action(async (kind: "admin" | "ssh", options: { config?: string; localPort?: number; print?: boolean; json?: boolean }) => {
-      const { planTunnel } = await import("./tunnel");
-      const plan = await planTunnel(opsContext(options.config), kind, options.localPort);
+    .action(async (kind: "admin" | "ssh", options: { config?: string; localPort?: number; instanceId?: string; print?: boolean; json?: boolean }) => {
+      const { planTunnel, startTunnel } = await import("./tunnel");
+      const printOnly = Boolean(options.print || options.json);
+      const plan = await planTunnel(opsContext(options.config), kind, { localPort: options.localPort, instanceId: options.instanceId, printOnly });
       if (options.json) {
-        io.out(`${JSON.stringify(plan, null, 2)}\n`);
+        writeJson(io, { ok: true, ...plan });
         return;
       }
+      if (plan.unchecked) {
+        const { problem, lookup } = plan.unchecked;
+        note(lookup ? "the instance could not be looked up" : "the instance's Systems Manager status could not be checked", problem);
+        if (lookup) io.err(`  or find its ID with ${shellLine(lookup)} and pass --instance-id\n`);
+      }
       io.out(`${plan.instructions.join("\n")}\n`);
-      io.out(`${options.print ? "" : "Starting: "}${plan.command.map(shellQuote).join(" ")}\n`);
-      if (options.print) return;
-      code = spawnSync(plan.command[0]!, plan.command.slice(1), { stdio: "inherit", env: process.env }).status ?? EXIT.failed;
+      io.out(`${printOnly ? "" : "Starting: "}${shellLine(plan.command)}\n`);
+      if (!printOnly) code = startTunnel(plan);
     });
 
   program
@@ -123,12 +135,14 @@ export async function run(argv: readonly string[], io: Io = processIo(argv.inclu
       const ctx = opsContext(options.config);
       const plan = await planUpgrade(ctx, options.to);
       if (options.dryRun) {
-        io.out(options.json ? `${JSON.stringify(plan, null, 2)}\n` : `Upgrade Dify ${plan.running} -> ${plan.to} on ${plan.instanceId}:\n${plan.steps.map((s) => `  ${s}`).join("\n")}\n`);
+        if (options.json) writeJson(io, { ok: true, ...plan });
+        else io.out(`Upgrade Dify ${plan.running} -> ${plan.to} on ${plan.instanceId}:\n${plan.steps.map((s) => `  ${s}`).join("\n")}\n`);
         return;
       }
       const outcome = await runUpgrade(ctx, plan, io);
-      io.out(options.json ? `${JSON.stringify(outcome, null, 2)}\n` : `${outcome.result}: ${outcome.detail}${outcome.snapshotId ? ` (snapshot ${outcome.snapshotId})` : ""}\n`);
       code = outcome.result === "upgraded" || outcome.result === "unchanged" ? EXIT.ok : EXIT.failed;
+      if (options.json) writeJson(io, { ok: code === EXIT.ok, ...outcome });
+      else io.out(`${outcome.result}: ${outcome.detail}${outcome.snapshotId ? ` (snapshot ${outcome.snapshotId})` : ""}\n`);
     });
 
   program
@@ -145,9 +159,10 @@ export async function run(argv: readonly string[], io: Io = processIo(argv.inclu
         includeState: Boolean(options.includeState),
       });
       if (options.json) {
-        io.out(`${JSON.stringify(guide, null, 2)}\n`);
+        writeJson(io, { ok: true, ...guide });
         return;
       }
+      if (guide.snapshotsUnread) note("the data volume's snapshots could not be listed", guide.snapshotsUnread);
       io.out(`Tear down, in this order:\n${guide.steps.map((s, i) => `  ${i + 1}. ${s}`).join("\n")}\n`);
       io.out(`Kept:\n${guide.kept.map((k) => `  - ${k}`).join("\n")}\n`);
     });
@@ -156,35 +171,30 @@ export async function run(argv: readonly string[], io: Io = processIo(argv.inclu
     await program.parseAsync(["node", "amplify-dify-vpc", ...argv]);
     return code;
   } catch (error) {
-    if (error instanceof CommanderError) {
-      return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
-    }
-    if (error instanceof UserError) {
-      io.err(`error: ${error.message}\n  fix: ${error.fix}\n`);
-      return EXIT.usage;
-    }
-    if (error instanceof ConfigError) {
-      io.err(`${error.message}\n`);
-      return EXIT.usage;
-    }
-    throw error;
+    // --help and --version end through commander's exit too.
+    if (error instanceof CommanderError && error.exitCode === 0) return EXIT.ok;
+    return reportFailure(io, error, json).exit;
   }
 }
 
 /** Entry point of bin/amplify-dify-vpc.js. */
 export function main(): void {
-  // The AWS SDK announces that releases after January 2027 need Node 22 on every run; the
-  // README says so once instead.
-  const emitWarning = process.emitWarning.bind(process);
-  process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
-    const name = typeof warning === "string" ? (rest[0] as string | { type?: string } | undefined) : warning.name;
-    if (name === "NodeVersionSupportWarning" || (typeof name === "object" && name?.type === "NodeVersionSupportWarning")) return;
-    (emitWarning as (...args: unknown[]) => void)(warning, ...rest);
-  }) as typeof process.emitWarning;
-  run(process.argv.slice(2)).then((code) => process.exit(code));
+  // The SDK's own switch for its notice that releases after January 2027 need Node 22 (the
+  // README says so once). Filtering process.emitWarning by the name NodeVersionSupportWarning
+  // never matched: the SDK emits a plain Warning whose text starts with that name.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+  void run(process.argv.slice(2)).then(exitWhenFlushed);
 }
 
-/** A shell word for a printed command line. */
-function shellQuote(word: string): string {
-  return /^[A-Za-z0-9_./:=@-]+$/.test(word) ? word : `'${word.replace(/'/g, "'\\''")}'`;
+/** --local-port: a TCP port number. */
+function localPort(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new InvalidArgumentError("a port is a whole number from 1 to 65535");
+  return port;
+}
+
+/** --instance-id: an EC2 instance ID, so a typo fails here rather than in Session Manager. */
+function instanceId(value: string): string {
+  if (!/^i-[0-9a-f]{8,17}$/.test(value)) throw new InvalidArgumentError("an instance ID looks like i-0123456789abcdef0");
+  return value;
 }

@@ -1,4 +1,4 @@
-import ora from "ora";
+import ora, { type Ora } from "ora";
 
 /** Where a command writes: injectable so tests can read it. */
 export interface Io {
@@ -18,19 +18,30 @@ const silent: Progress = { update: () => {}, done: () => {}, failed: () => {} };
 
 /** The process's stdout/stderr, with an ora spinner on stderr when it is a terminal. */
 export function processIo(json: boolean): Io {
+  let spinner: Ora | undefined;
   return {
     out: (text) => void process.stdout.write(text),
-    err: (text) => void process.stderr.write(text),
+    err(text) {
+      // The next frame of a spinner would overwrite the message (an error thrown mid-wait).
+      if (spinner?.isSpinning) spinner.stop();
+      process.stderr.write(text);
+    },
     progress(text) {
       if (json || !process.stderr.isTTY) return silent;
-      const spinner = ora({ text, stream: process.stderr }).start();
+      const running = ora({ text, stream: process.stderr }).start();
+      spinner = running;
       return {
-        update: (t) => void (spinner.text = t),
-        done: (t) => void spinner.succeed(t),
-        failed: (t) => void spinner.fail(t),
+        update: (t) => void (running.text = t),
+        done: (t) => void running.succeed(t),
+        failed: (t) => void running.fail(t),
       };
     },
   };
+}
+
+/** Prints `document` as the one JSON document of a `--json` run. */
+export function writeJson(io: Pick<Io, "out">, document: unknown): void {
+  io.out(`${JSON.stringify(document, null, 2)}\n`);
 }
 
 /** An Io that collects output, for tests. */

@@ -1,5 +1,5 @@
 import { CreateSnapshotCommand, EC2Client } from "@aws-sdk/client-ec2";
-import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
+import { GetParameterCommand, ParameterNotFound, SSMClient } from "@aws-sdk/client-ssm";
 import { DIFY_RELEASES } from "../config/dify-releases";
 import type { OpsContext } from "./context";
 import { findDifyInstance, keyValues, runOnInstance } from "./dify-instance";
@@ -23,9 +23,19 @@ export interface UpgradeOutcome {
   readonly detail: string;
 }
 
+/** A parameter the dify stack publishes; missing means that stack is not deployed there. */
 async function parameter(ctx: OpsContext, name: string): Promise<string> {
-  const result = await new SSMClient({ region: ctx.region }).send(new GetParameterCommand({ Name: `${ctx.names.difyParameterPath}/${name}` }));
-  return result.Parameter!.Value!;
+  const path = `${ctx.names.difyParameterPath}/${name}`;
+  try {
+    const result = await new SSMClient({ region: ctx.region }).send(new GetParameterCommand({ Name: path }));
+    return result.Parameter!.Value!;
+  } catch (error) {
+    if (!(error instanceof ParameterNotFound)) throw error;
+    throw new UserError(
+      `${path} is not in Parameter Store (${ctx.region})`,
+      "deploy the dify stack first (cdktf deploy dify), and check that --config names this account's environment",
+    );
+  }
 }
 
 /**

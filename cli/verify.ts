@@ -3,6 +3,7 @@ import { CloudFrontClient, ListDistributionsCommand } from "@aws-sdk/client-clou
 import { CloudWatchClient, DescribeAlarmsCommand } from "@aws-sdk/client-cloudwatch";
 import { DescribeTargetGroupsCommand, DescribeTargetHealthCommand, ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { DIFY_HEALTH_PATH } from "../config/dify-paths";
+import { awsProblem } from "./aws-errors";
 import { fail, pass, type CheckResult } from "./checks";
 import type { OpsContext } from "./context";
 import { findDifyInstance, SSM_OFFLINE_FIX, ssmPingStatus } from "./dify-instance";
@@ -141,6 +142,8 @@ export async function awsChecks(ctx: OpsContext): Promise<CheckResult[]> {
         : fail("ALB targets healthy", states.join(", ") || "no targets", "see `difyctl status` and /var/log/dify/difyctl.log on the host (tunnel ssh)"),
     );
   } catch (error) {
+    // A missing target group is a finding; credentials, permissions or the network are the run's failure.
+    if (awsProblem(error)) throw error;
     results.push(fail("ALB targets healthy", (error as Error).message, `deploy the dify stack; target group ${ctx.names.difyHost} not found`));
   }
 
@@ -149,6 +152,7 @@ export async function awsChecks(ctx: OpsContext): Promise<CheckResult[]> {
     const status = await ssmPingStatus(ctx, instance.id);
     results.push(status === "Online" ? pass("instance online in SSM", `${instance.id}: Online`) : fail("instance online in SSM", `${instance.id}: ${status}`, SSM_OFFLINE_FIX));
   } catch (error) {
+    if (awsProblem(error)) throw error;
     results.push(fail("instance online in SSM", (error as Error).message, "deploy the dify stack"));
   }
 
