@@ -1,11 +1,11 @@
-import { execFileSync, spawnSync } from "node:child_process";
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { DIFY_SECRET_FIELDS } from "../config/dify-env-keys";
 import { hostFiles } from "../modules/dify-host/user-data";
 import { REPO_ROOT } from "./support/config";
-import { awsCli, startMoto, tool, type MotoServer } from "./support/tools";
+import { awsCli, freePort, startMoto, tool, type MotoServer } from "./support/tools";
 
 // difyctl render-env run for real: bash, the AWS CLI and jq against moto's server holding the
 // parameters and the secret the stacks create.
@@ -34,22 +34,56 @@ let root: string;
 
 const aws = (...args: string[]): string => awsCli(moto, ...args);
 
+/** The host's environment for difyctl, `extra` on top. */
+function hostEnv(extra: Record<string, string> = {}): Record<string, string | undefined> {
+  return {
+    ...process.env,
+    ...moto.env,
+    // Stubs for docker and curl (upgrade tests) come first, then the AWS CLI.
+    PATH: `${join(root, "stubs")}:${dirname(tool("aws"))}:${process.env.PATH}`,
+    DIFY_ETC: join(root, "etc"),
+    DIFY_LOG_DIR: join(root, "log"),
+    DIFY_HEALTH_ATTEMPTS: "2",
+    DIFY_HEALTH_INTERVAL: "0",
+    // Waiting for a lock in vain (an upgrade's own steps, say) fails in seconds, not 40 minutes.
+    DIFY_LOCK_TIMEOUT: "30",
+    ...extra,
+  };
+}
+
 /** Runs the script as the host does: an executable calling itself for its upgrade steps. */
 function difyctl(...args: string[]) {
-  return spawnSync(join(root, "difyctl"), args, {
-    env: {
-      ...process.env,
-      ...moto.env,
-      // Stubs for docker and curl (upgrade tests) come first, then the AWS CLI.
-      PATH: `${join(root, "stubs")}:${dirname(tool("aws"))}:${process.env.PATH}`,
-      DIFY_ETC: join(root, "etc"),
-      DIFY_LOG_DIR: join(root, "log"),
-      DIFY_HEALTH_ATTEMPTS: "2",
-      DIFY_HEALTH_INTERVAL: "0",
-    },
-    encoding: "utf8",
-  });
+  return spawnSync(join(root, "difyctl"), args, { env: hostEnv(), encoding: "utf8" });
 }
+
+interface Finished {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** difyctl in the background, as systemd and SSM start it: the process, and how it ended. */
+function startDifyctl(args: string[], extra: Record<string, string> = {}) {
+  const child = spawn(join(root, "difyctl"), args, { env: hostEnv(extra) });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.setEncoding("utf8").on("data", (text: string) => (stdout += text));
+  child.stderr.setEncoding("utf8").on("data", (text: string) => (stderr += text));
+  const done = new Promise<Finished>((resolve) => child.on("close", (status) => resolve({ status, stdout, stderr })));
+  return { child, done };
+}
+
+async function waitFor(condition: () => boolean, what: string): Promise<void> {
+  for (let attempt = 0; !condition(); attempt++) {
+    if (attempt > 200) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const dockerDir = () => join(root, "data", "app", "docker");
+const envText = () => readFileSync(join(dockerDir(), ".env"), "utf8");
+/** Files beside .env that render-env may have written and left: none, after any run. */
+const leftovers = () => readdirSync(dockerDir()).filter((name) => name.startsWith(".env.") && name !== ".env.example");
 
 beforeAll(async () => {
   moto = await startMoto();
@@ -134,12 +168,14 @@ describe("difyctl render-env", () => {
     expect(statSync(join(root, "data", "app", "docker", ".env")).mode & 0o777).toBe(0o600);
   });
 
-  test("a secret without a field fails loudly and names it", () => {
+  test("a secret without a field fails loudly, names it, and leaves .env as it was", () => {
     aws("secretsmanager", "put-secret-value", "--secret-id", SECRET_NAME, "--secret-string", JSON.stringify({ SECRET_KEY: "x" }));
     const run = difyctl("render-env");
+    aws("secretsmanager", "put-secret-value", "--secret-id", SECRET_NAME, "--secret-string", JSON.stringify(secretValues));
     expect(run.status).not.toBe(0);
     expect(run.stderr).toMatch(/FAILED: secret acme-prod\/dify has no \w+/);
-    aws("secretsmanager", "put-secret-value", "--secret-id", SECRET_NAME, "--secret-string", JSON.stringify(secretValues));
+    expect(envText()).toBe(text);
+    expect(leftovers()).toEqual([]);
   });
 
   test("an unknown command prints the usage and fails", () => {
@@ -147,6 +183,139 @@ describe("difyctl render-env", () => {
     expect(run.status).toBe(1);
     expect(run.stderr).toContain("usage: difyctl bootstrap|render-env|up|down|reload|upgrade|health|status");
   });
+});
+
+describe("difyctl render-env: exact values, one render at a time, never half a .env", () => {
+  const lockFile = () => join(root, "etc", "difyctl.lock");
+  // An awk that, when it writes a .env.* file (the .env being rendered), touches `started` and
+  // takes AWK_DELAY seconds more: a slow disk, which holds the window between writing and renaming open.
+  const slowAwk = () => join(root, "slow-awk");
+  const started = () => join(root, "awk-started");
+  const withSlowAwk = (delay: string) => ({ PATH: `${slowAwk()}:${hostEnv().PATH}`, AWK_DELAY: delay });
+
+  beforeAll(() => {
+    const awk = execFileSync("bash", ["-c", "command -v awk"], { encoding: "utf8" }).trim();
+    mkdirSync(slowAwk());
+    writeFileSync(
+      join(slowAwk(), "awk"),
+      `#!/bin/bash\ncase $(readlink /proc/$$/fd/1) in */.env.*) touch "${started()}"; sleep "$AWK_DELAY" ;; esac\nexec "${awk}" "$@"\n`,
+      { mode: 0o755 },
+    );
+  });
+
+  afterEach(() => {
+    for (const name of leftovers()) rmSync(join(dockerDir(), name), { force: true });
+  });
+
+  test("writes a value byte for byte: tabs, $, quotes, #, backslashes, =", () => {
+    const name = `${PARAM_PATH}/env/HOSTILE_VALUE`;
+    const value = `a\tb $HOME \${SECRET_KEY} "double" 'single' # not a comment \\n C:\\dir = x=y\t`;
+    aws("ssm", "put-parameter", "--type", "String", "--name", name, "--value", value);
+    const run = difyctl("render-env");
+    aws("ssm", "delete-parameter", "--name", name);
+    expect(run.status).toBe(0);
+    expect(envText().split("\n")).toContain(`HOSTILE_VALUE=${value}`);
+  }, 30_000);
+
+  // A line break would end the value's line and start another: here a key of the attacker's.
+  test.each([
+    ["a dify.env setting", `${PARAM_PATH}/env/INJECTED`],
+    ["a CORS origin", `${PARAM_PATH}/cors/injected`],
+  ])("refuses %s with a line break, naming its parameter, and leaves .env as it was", (_, name) => {
+    const before = envText();
+    aws("ssm", "put-parameter", "--type", "String", "--name", name, "--value", "x\nSECRET_KEY=attacker");
+    const run = difyctl("render-env");
+    aws("ssm", "delete-parameter", "--name", name);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain(`FAILED: ${name}: a line break in the value, which no line of .env can hold`);
+    expect(envText()).toBe(before);
+    expect(leftovers()).toEqual([]);
+  }, 30_000);
+
+  test("refuses a secret value with a line break, and leaves .env as it was", () => {
+    const before = envText();
+    const injected = { ...secretValues, SECRET_KEY: "x\nDB_PASSWORD=attacker" };
+    aws("secretsmanager", "put-secret-value", "--secret-id", SECRET_NAME, "--secret-string", JSON.stringify(injected));
+    const run = difyctl("render-env");
+    aws("secretsmanager", "put-secret-value", "--secret-id", SECRET_NAME, "--secret-string", JSON.stringify(secretValues));
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain("FAILED: secret acme-prod/dify has no SECRET_KEY, or it holds a line break");
+    expect(envText()).toBe(before);
+    expect(leftovers()).toEqual([]);
+  }, 30_000);
+
+  test("five renders at once, writing slowly, take turns: each succeeds, and .env is one whole render", async () => {
+    expect(difyctl("render-env").status).toBe(0);
+    const one = envText();
+    const runs = await Promise.all(Array.from({ length: 5 }, () => startDifyctl(["render-env"], withSlowAwk("0.5")).done));
+    expect(runs.map((run) => run.status)).toEqual([0, 0, 0, 0, 0]);
+    // They overlapped (each takes the lock before anything else): renders waited for one another.
+    expect(runs.filter((run) => run.stderr.includes("waiting for")).length).toBeGreaterThanOrEqual(1);
+    expect(envText()).toBe(one);
+    expect(statSync(join(dockerDir(), ".env")).mode & 0o777).toBe(0o600);
+    expect(leftovers()).toEqual([]);
+  }, 60_000);
+
+  test("writes a file of its own: one lying at a fixed name (.env.new, readable by all) never becomes .env", () => {
+    writeFileSync(join(dockerDir(), ".env.new"), "", { mode: 0o644 });
+    const run = difyctl("render-env");
+    expect(run.status).toBe(0);
+    expect(statSync(join(dockerDir(), ".env")).mode & 0o777).toBe(0o600);
+  }, 30_000);
+
+  test("a render that cannot reach AWS fails and leaves .env as it was", async () => {
+    const before = envText();
+    const run = await startDifyctl(["render-env"], { AWS_ENDPOINT_URL: `http://127.0.0.1:${await freePort()}`, AWS_MAX_ATTEMPTS: "1" }).done;
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain("FAILED");
+    expect(envText()).toBe(before);
+    expect(leftovers()).toEqual([]);
+  }, 30_000);
+
+  test("a render that fails while writing (no .env.example) removes its half-written file", () => {
+    const before = envText();
+    renameSync(join(dockerDir(), ".env.example"), join(dockerDir(), "env.example.away"));
+    const run = difyctl("render-env");
+    renameSync(join(dockerDir(), "env.example.away"), join(dockerDir(), ".env.example"));
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain("FAILED");
+    expect(envText()).toBe(before);
+    expect(leftovers()).toEqual([]);
+  }, 30_000);
+
+  test("a render stopped by SIGTERM while writing leaves .env as it was and no file behind", async () => {
+    const before = envText();
+    rmSync(started(), { force: true });
+    const { child, done } = startDifyctl(["render-env"], withSlowAwk("2"));
+    await waitFor(() => existsSync(started()), "render-env to start writing");
+    expect(leftovers()).toHaveLength(1);
+    child.kill("SIGTERM");
+    const run = await done;
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain("FAILED: stopped by a signal");
+    expect(envText()).toBe(before);
+    expect(leftovers()).toEqual([]);
+  }, 30_000);
+
+  test("waits for the lock another process holds, then gives up saying so; status never waits", async () => {
+    const before = envText();
+    // One process holding the lock, the way difyctl does: flock on an open file, then sleep in it.
+    const holder = spawn("bash", ["-c", 'exec 9>>"$1" && flock 9 && echo held && exec sleep 60', "hold", lockFile()]);
+    try {
+      await new Promise<void>((resolve) => holder.stdout.once("data", () => resolve()));
+      const run = await startDifyctl(["render-env"], { DIFY_LOCK_TIMEOUT: "1" }).done;
+      expect(run.status).toBe(1);
+      expect(run.stderr).toContain(`waiting for ${lockFile()}: another difyctl is changing the host`);
+      expect(run.stderr).toContain(`FAILED: another difyctl still holds ${lockFile()} after 1 s`);
+      expect(envText()).toBe(before);
+      expect(leftovers()).toEqual([]);
+      const status = await startDifyctl(["status"], { DIFY_LOCK_TIMEOUT: "1" }).done;
+      expect(status.status).toBe(0);
+      expect(status.stdout).toContain("running=");
+    } finally {
+      holder.kill();
+    }
+  }, 30_000);
 });
 
 describe("difyctl upgrade", () => {
@@ -191,6 +360,8 @@ describe("difyctl upgrade", () => {
     const run = difyctl("upgrade", "1.1.0", commits["1.1.0"]!);
     expect(run.stdout).toContain("result=upgraded version=1.1.0 previous=1.0.0");
     expect(run.status).toBe(0);
+    // Its steps (render-env, up) hold the upgrade's own lock: they never wait for their parent.
+    expect(run.stderr).not.toContain("waiting for");
     expect(git(app(), "rev-parse", "HEAD")).toBe(commits["1.1.0"]);
     const env = readFileSync(join(app(), "docker", ".env"), "utf8");
     expect(env).toContain("NEW_IN_1_1_0=yes");

@@ -11,12 +11,12 @@
 #   health       exit 0 when /console/api/ping answers through nginx
 #   status       versions (running and desired) and health, as KEY=value lines
 # Every step is idempotent: dify.service runs bootstrap, render-env and up on every start, and
-# starts again after any failure.
+# starts again after any failure. The commands that change the host take turns (lock below).
 # Installed by cloud-init from the dify stack's user data (modules/dify-host in the repo).
 set -Eeuo pipefail
 shopt -s inherit_errexit
 
-# DIFY_ETC and DIFY_LOG_DIR exist for tests; on the host they are the defaults.
+# DIFY_ETC, DIFY_LOG_DIR and DIFY_LOCK_TIMEOUT exist for tests; on the host they are the defaults.
 DIFY_ETC=${DIFY_ETC:-/etc/dify}
 DIFY_LOG_DIR=${DIFY_LOG_DIR:-/var/log/dify}
 # shellcheck source=/dev/null
@@ -29,16 +29,43 @@ COMPOSE=(docker compose --project-name dify --project-directory "$DOCKER_DIR" --
 mkdir -p "$DIFY_LOG_DIR"
 exec 2> >(tee -a "$DIFY_LOG_DIR/difyctl.log" >&2)
 log_tee=$!
+# render_env's .env being written, until it is renamed to .env: removed however difyctl ends.
+env_tmp=
 # systemd kills a failed unit's processes as soon as this one exits: let tee write the last
 # lines (the reason for the failure) first.
-trap 'exec 2>&-; wait "$log_tee"' EXIT
+trap 'rm -f "$env_tmp"; exec 2>&-; wait "$log_tee"' EXIT
 
 log() { printf '%s difyctl %s: %s\n' "$(date -u +%FT%TZ)" "${FUNCNAME[1]:-main}" "$*" >&2; }
 die() { log "FAILED: $*"; exit 1; }
 trap 'die "line $LINENO: $BASH_COMMAND"' ERR
+# bash runs no EXIT trap when a signal kills it (systemd's stop or start timeout sends SIGTERM):
+# exit instead, through die and the EXIT trap.
+trap 'die "stopped by a signal"' HUP INT TERM
 
 aws_() { aws --region "$REGION" --output text "$@"; }
 param() { aws_ ssm get-parameter --name "$PARAM_PATH/$1" --query Parameter.Value; }
+# Name and value of each parameter under <path>/$1/, as JSON [[name, value], ...]: text output
+# separates fields with tabs, so it cut a value at its first tab.
+parameters() {
+  aws --region "$REGION" --output json ssm get-parameters-by-path --path "$PARAM_PATH/$1/" --query 'Parameters[].[Name,Value]'
+}
+
+# The commands that change the host take this lock first, so that an upgrade (SSM Run Command),
+# a reload (the settings' SSM association) and systemd's start, restart or stop never interleave
+# their checkouts, renders and restarts; health and status never wait for it. An upgrade runs
+# its steps as child difyctl processes: they inherit fd 9, whose open file holds the lock, and
+# flock on that same open file returns at once where a lock of their own would wait for their
+# parent until the timeout. The default wait outlasts an upgrade (two health waits of 15
+# minutes, pulls) and ends before dify.service's 45-minute TimeoutStartSec, so a start that
+# waited in vain says why here before systemd stops it.
+LOCK_FILE="$DIFY_ETC/difyctl.lock"
+lock() {
+  [ /proc/self/fd/9 -ef "$LOCK_FILE" ] || exec 9>>"$LOCK_FILE"
+  flock --nonblock 9 && return
+  log "waiting for $LOCK_FILE: another difyctl is changing the host"
+  flock --wait "${DIFY_LOCK_TIMEOUT:-2400}" 9 ||
+    die "another difyctl still holds $LOCK_FILE after ${DIFY_LOCK_TIMEOUT:-2400} s (see $DIFY_LOG_DIR/difyctl.log for what it is doing); try again once it has finished"
+}
 
 install_packages() {
   rpm -q docker git jq amazon-cloudwatch-agent >/dev/null && return
@@ -184,19 +211,31 @@ bootstrap() {
   log "host ready: Dify $(running_version), desired $(desired_release)"
 }
 
+# Each setting becomes one line of .env, its value written byte for byte (tabs, quotes, $, #, \
+# and all, for compose to read as it reads .env.example's); a line break would end that line and
+# start another, a key of its own: refuse it. $1 is parameters' JSON.
+refuse_line_breaks() {
+  local broken
+  broken=$(jq -r '.[] | select(.[1] | test("[\r\n]")) | .[0]' <<<"$1" | paste -sd' ' -)
+  [ -z "$broken" ] || die "$broken: a line break in the value, which no line of .env can hold"
+}
+
 # Settings as KEY=value lines: Parameter Store <path>/env/*, CORS origins every stack put under
 # <path>/cors/*, and secrets mapped by $DIFY_ETC/secret-env ("<KEY> <secret field>" lines).
 settings() {
-  local secret origins key field value
-  aws_ ssm get-parameters-by-path --path "$PARAM_PATH/env/" --query 'Parameters[].[Name,Value]' |
-    awk -F'\t' 'NF { n = split($1, part, "/"); print part[n] "=" $2 }'
-  origins=$(aws_ ssm get-parameters-by-path --path "$PARAM_PATH/cors/" --query 'Parameters[].Value' |
-    tr '\t' ',' | tr ',' '\n' | sed '/^$/d' | sort -u | paste -sd, -)
+  local params secret origins key field value
+  params=$(parameters env)
+  refuse_line_breaks "$params"
+  jq -r '.[] | "\(.[0] | split("/") | last)=\(.[1])"' <<<"$params"
+  params=$(parameters cors)
+  refuse_line_breaks "$params"
+  origins=$(jq -r '[.[][1] | split(",")[] | select(. != "")] | unique | join(",")' <<<"$params")
   echo "WEB_API_CORS_ALLOW_ORIGINS=$origins"
   echo "CONSOLE_CORS_ALLOW_ORIGINS=$origins"
   secret=$(aws_ secretsmanager get-secret-value --secret-id "$SECRET_ID" --query SecretString)
   while read -r key field; do
-    value=$(jq -er --arg f "$field" '.[$f]' <<<"$secret") || die "secret $SECRET_ID has no $field"
+    value=$(jq -er --arg f "$field" '.[$f] | select(tostring | test("[\r\n]") | not)' <<<"$secret") ||
+      die "secret $SECRET_ID has no $field, or it holds a line break"
     echo "$key=$value"
   done <"$DIFY_ETC/secret-env"
   value=$(jq -er .REDIS_PASSWORD <<<"$secret")
@@ -204,18 +243,22 @@ settings() {
 }
 
 # .env = .env.example with each key of settings() replaced in place, or appended when new.
-# It holds secrets: readable by root only.
+# It is written to a file of its own, then renamed: compose never reads half a .env, and a failed
+# render leaves the previous one. mktemp creates that file new (never one left over, with
+# whatever mode it has) with mode 0600: .env holds secrets, readable by root only; and in
+# .env's directory, so the rename is atomic.
 render_env() {
   local values
   values=$(settings)
-  umask 077
+  env_tmp=$(mktemp "$DOCKER_DIR/.env.XXXXXXXXXX")
   awk 'NR == FNR { i = index($0, "="); v[substr($0, 1, i - 1)] = substr($0, i + 1); next }
        { i = index($0, "="); k = substr($0, 1, i - 1) }
        i > 1 && (k in v) { print k "=" v[k]; delete v[k]; next }
        { print }
        END { for (k in v) print k "=" v[k] }' <(printf '%s\n' "$values") "$DOCKER_DIR/.env.example" \
-    >"$DOCKER_DIR/.env.new"
-  mv "$DOCKER_DIR/.env.new" "$DOCKER_DIR/.env"
+    >"$env_tmp"
+  mv "$env_tmp" "$DOCKER_DIR/.env"
+  env_tmp=
   log "rendered $DOCKER_DIR/.env ($(wc -l <"$DOCKER_DIR/.env") lines)"
 }
 
@@ -251,8 +294,9 @@ status() {
 }
 
 case "${1:-}" in
-  bootstrap | render-env | up | down | reload | health | status) "${1//-/_}" ;;
-  upgrade) upgrade "${@:2}" ;;
+  bootstrap | render-env | up | down | reload) lock; "${1//-/_}" ;;
+  health | status) "$1" ;;
+  upgrade) lock; upgrade "${@:2}" ;;
   verify-commit) verify_commit "$APP_DIR" "${2:?}" ;;
   *) die "usage: difyctl bootstrap|render-env|up|down|reload|upgrade|health|status" ;;
 esac
