@@ -38,7 +38,7 @@ describe("amplify stack: hosting", () => {
         Sid: "ReadLambdaVpcParameters",
         Effect: "Allow",
         Action: "ssm:GetParameters",
-        Resource: "arn:aws:ssm:ap-northeast-1:111122223333:parameter/amplify/vpc/*",
+        Resource: "arn:aws:ssm:ap-northeast-1:111111111111:parameter/amplify/vpc/*",
       },
       {
         Sid: "LambdaVpcConfigChecks",

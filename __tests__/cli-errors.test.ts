@@ -225,13 +225,13 @@ const CASES: Record<string, Case> = {
       code: "AccessDeniedException",
       status: 400,
       message:
-        "User: arn:aws:sts::111122223333:assumed-role/ReadOnly/operator is not authorized to perform: ssm:GetParameter on resource: arn:aws:ssm:ap-northeast-1:111122223333:parameter/example-prod/dify/release because no identity-based policy allows the ssm:GetParameter action",
+        "User: arn:aws:sts::111111111111:assumed-role/ReadOnly/operator is not authorized to perform: ssm:GetParameter on resource: arn:aws:ssm:ap-northeast-1:111111111111:parameter/example-prod/dify/release because no identity-based policy allows the ssm:GetParameter action",
     },
     argv: UPGRADE,
     call: "json AmazonSSM.GetParameter",
     kind: "access-denied",
     exit: EXIT.awsAccess,
-    message: "AWS denied ssm:GetParameter to arn:aws:sts::111122223333:assumed-role/ReadOnly/operator (AccessDeniedException)",
+    message: "AWS denied ssm:GetParameter to arn:aws:sts::111111111111:assumed-role/ReadOnly/operator (AccessDeniedException)",
     fix: "ask an administrator to allow ssm:GetParameter for the role or user you signed in with, or sign in with one that has it (AWS_PROFILE)",
   },
   "denied: EC2's UnauthorizedOperation names the action (EC2 query)": {
@@ -239,13 +239,13 @@ const CASES: Record<string, Case> = {
       code: "UnauthorizedOperation",
       status: 403,
       message:
-        "You are not authorized to perform this operation. User: arn:aws:iam::111122223333:user/ci is not authorized to perform: ec2:DescribeInstances because no identity-based policy allows the ec2:DescribeInstances action",
+        "You are not authorized to perform this operation. User: arn:aws:iam::111111111111:user/ci is not authorized to perform: ec2:DescribeInstances because no identity-based policy allows the ec2:DescribeInstances action",
     },
     argv: ["tunnel", "admin"],
     call: "ec2 DescribeInstances",
     kind: "access-denied",
     exit: EXIT.awsAccess,
-    message: "AWS denied ec2:DescribeInstances to arn:aws:iam::111122223333:user/ci (UnauthorizedOperation)",
+    message: "AWS denied ec2:DescribeInstances to arn:aws:iam::111111111111:user/ci (UnauthorizedOperation)",
     fix: "ask an administrator to allow ec2:DescribeInstances for the role or user you signed in with, or sign in with one that has it (AWS_PROFILE)",
   },
   "denied: CloudFront's AccessDenied without an action (REST XML)": {
@@ -338,12 +338,12 @@ describe("AWS refuses or fails the call: the class, its fix and its exit code", 
   });
 
   test("destroy still prints its guide when AWS denies the snapshot list", async () => {
-    aws.answer = { code: "UnauthorizedOperation", status: 403, message: "You are not authorized to perform this operation. User: arn:aws:iam::111122223333:user/ci is not authorized to perform: ec2:DescribeSnapshots" };
+    aws.answer = { code: "UnauthorizedOperation", status: 403, message: "You are not authorized to perform this operation. User: arn:aws:iam::111111111111:user/ci is not authorized to perform: ec2:DescribeSnapshots" };
     const result = await cli("destroy", "--config", config);
     expect(aws.calls).toEqual(["ec2 DescribeSnapshots"]);
     expect(result.code).toBe(EXIT.ok);
     expect(result.err).toBe(
-      "note: the data volume's snapshots could not be listed: AWS denied ec2:DescribeSnapshots to arn:aws:iam::111122223333:user/ci (UnauthorizedOperation)\n" +
+      "note: the data volume's snapshots could not be listed: AWS denied ec2:DescribeSnapshots to arn:aws:iam::111111111111:user/ci (UnauthorizedOperation)\n" +
         "  fix: ask an administrator to allow ec2:DescribeSnapshots for the role or user you signed in with, or sign in with one that has it (AWS_PROFILE)\n",
     );
     expect(result.out).toContain("npx cdktf destroy network\n");
@@ -364,8 +364,8 @@ describe("AWS refuses or fails the call: the class, its fix and its exit code", 
     ],
     [
       "STS's RegionDisabledException (query XML)",
-      { code: "RegionDisabledException", status: 403, message: "STS is not activated in this region for account:111122223333. Your account administrator can activate STS in this region using the IAM Console." },
-      "the region is not enabled for this account (RegionDisabledException: STS is not activated in this region for account:111122223333. Your account administrator can activate STS in this region using the IAM Console.)",
+      { code: "RegionDisabledException", status: 403, message: "STS is not activated in this region for account:111111111111. Your account administrator can activate STS in this region using the IAM Console." },
+      "the region is not enabled for this account (RegionDisabledException: STS is not activated in this region for account:111111111111. Your account administrator can activate STS in this region using the IAM Console.)",
       "enable it (AWS console: Account, AWS Regions) or set aws.region in the customer config to a region the account uses; then run doctor again",
     ],
   ])("doctor shows %s as its failed credentials check", async (_, answer, message, fix) => {

@@ -51,7 +51,7 @@ describe("customer config", () => {
     const file = writeConfig({
       customer: "acme",
       environment: "prod",
-      aws: { accountId: "111122223333", devAccountIds: ["444455556666"] },
+      aws: { accountId: "111111111111", devAccountIds: ["222222222222"] },
       amplify: { repositoryUrl: "https://github.com/acme/app", githubTokenSecretName: "amplify/github-token" },
     });
     const { config } = loadConfig(file);
@@ -59,7 +59,7 @@ describe("customer config", () => {
     expect(config.network.vpcCidr).toBe("10.13.0.0/18");
     expect(config.network.zones).toEqual(loadConfig(EXAMPLE_FILE).config.network.zones);
     expect(config.network.natGateways).toBe("perAz");
-    expect(config.network.interfaceEndpoints).toEqual(["ssm", "ssmmessages", "ec2messages", "secretsmanager", "logs"]);
+    expect(config.network.interfaceEndpoints).toEqual(["ssm", "ssmmessages", "secretsmanager", "logs"]);
     expect(config.network.flowLogs.retentionDays).toBe(365);
     expect(config.state).toEqual({ backend: "local", noncurrentVersionRetentionDays: 90 });
   });
@@ -68,7 +68,7 @@ describe("customer config", () => {
     const file = writeConfig({
       customer: "acme",
       environment: "stg",
-      aws: { accountId: "111122223333", devAccountIds: ["444455556666"] },
+      aws: { accountId: "111111111111", devAccountIds: ["222222222222"] },
       network: { vpcCidr: "10.20.64.0/18" },
       amplify: { enabled: false },
     });
@@ -193,14 +193,14 @@ describe("customer config", () => {
   });
 
   test("an unquoted account ID is a number in YAML and must be quoted", () => {
-    const text = stringify(exampleData()).replace('accountId: "111122223333"', "accountId: 111122223333");
+    const text = stringify(exampleData()).replace('accountId: "111111111111"', "accountId: 111111111111");
     const [issue] = issuesOf(text);
     expect(issue!.path).toBe("aws.accountId");
-    expect(issue!.fix).toBe('write it in quotes: "111122223333"');
+    expect(issue!.fix).toBe('write it in quotes: "111111111111"');
   });
 
   test("the fix of an unquoted account ID puts back the leading zero YAML dropped", () => {
-    const text = stringify(exampleData()).replace('accountId: "111122223333"', "accountId: 012345678901");
+    const text = stringify(exampleData()).replace('accountId: "111111111111"', "accountId: 012345678901");
     const [issue] = issuesOf(text);
     expect(issue!.problem).toBe("is the YAML number 12345678901; an account ID must be a quoted string (as a number it loses leading zeros)");
     expect(issue!.fix).toBe('write it in quotes: "012345678901"');
@@ -443,9 +443,9 @@ describe("customer config: dify", () => {
   });
 
   test("the ALB certificate is in the ALB's account and region", () => {
-    const [issue] = dify({ alb: { certificateArn: "arn:aws:acm:us-east-1:111122223333:certificate/12345678-1234-1234-1234-123456789012" } });
+    const [issue] = dify({ alb: { certificateArn: "arn:aws:acm:us-east-1:111111111111:certificate/12345678-1234-1234-1234-123456789012" } });
     expect(issue!.path).toBe("dify.alb.certificateArn");
-    expect(issue!.problem).toContain("111122223333/us-east-1");
+    expect(issue!.problem).toContain("111111111111/us-east-1");
   });
 
   test("idle timeout long enough for streamed answers", () => {
@@ -461,7 +461,7 @@ describe("customer config: dify", () => {
 
 describe("customer config: edge", () => {
   const edge = (value: Record<string, any>) => issuesAfter((d) => (d.edge = value));
-  const usEast1Cert = "arn:aws:acm:us-east-1:111122223333:certificate/12345678-1234-1234-1234-123456789012";
+  const usEast1Cert = "arn:aws:acm:us-east-1:111111111111:certificate/12345678-1234-1234-1234-123456789012";
 
   test("defaults: the CloudFront domain, a price class with Japan, 60 s reads, the three large-body paths, 16 KB inspection", () => {
     const { config } = loadConfig(EXAMPLE_FILE);
@@ -491,7 +491,7 @@ describe("customer config: edge", () => {
 
   test("an HTTPS ALB needs custom domains CloudFront can verify its certificate against", () => {
     const issues = issuesAfter((d) => {
-      d.dify = { alb: { certificateArn: "arn:aws:acm:ap-northeast-1:111122223333:certificate/12345678-1234-1234-1234-123456789012" } };
+      d.dify = { alb: { certificateArn: "arn:aws:acm:ap-northeast-1:111111111111:certificate/12345678-1234-1234-1234-123456789012" } };
     });
     expect(issues.map((i) => i.path)).toEqual(["dify.alb.certificateArn"]);
     expect(issues[0]!.problem).toContain("*.cloudfront.net");

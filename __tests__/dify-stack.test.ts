@@ -16,10 +16,10 @@ const dify: StackJson = JSON.parse(text);
 const withCertificate = () =>
   synthJson(
     exampleConfig((d) => {
-      d.dify = { alb: { certificateArn: "arn:aws:acm:ap-northeast-1:111122223333:certificate/12345678-1234-1234-1234-123456789012" } };
+      d.dify = { alb: { certificateArn: "arn:aws:acm:ap-northeast-1:111111111111:certificate/12345678-1234-1234-1234-123456789012" } };
       d.edge = {
         domainNames: ["dify.example.com"],
-        certificateArn: "arn:aws:acm:us-east-1:111122223333:certificate/12345678-1234-1234-1234-123456789012",
+        certificateArn: "arn:aws:acm:us-east-1:111111111111:certificate/12345678-1234-1234-1234-123456789012",
       };
     }),
   );
@@ -144,8 +144,8 @@ describe("dify stack: IAM", () => {
       Condition: { StringEquals: { "aws:SourceVpce": expect.stringContaining("interface-secretsmanager") } },
     });
     expect(settings.Resource).toEqual([
-      "arn:aws:ssm:ap-northeast-1:111122223333:parameter/example-prod/dify",
-      "arn:aws:ssm:ap-northeast-1:111122223333:parameter/example-prod/dify/*",
+      "arn:aws:ssm:ap-northeast-1:111111111111:parameter/example-prod/dify",
+      "arn:aws:ssm:ap-northeast-1:111111111111:parameter/example-prod/dify/*",
     ]);
     expect(settings.Action).toEqual(["ssm:GetParameter", "ssm:GetParametersByPath"]);
   });
@@ -157,7 +157,7 @@ describe("dify stack: IAM", () => {
       Sid: "ReadDockerHubCredentials",
       Effect: "Allow",
       Action: "secretsmanager:GetSecretValue",
-      Resource: "arn:aws:secretsmanager:ap-northeast-1:111122223333:secret:dify/docker-hub-??????",
+      Resource: "arn:aws:secretsmanager:ap-northeast-1:111111111111:secret:dify/docker-hub-??????",
       Condition: { StringEquals: { "aws:SourceVpce": expect.stringContaining("interface-secretsmanager") } },
     });
     const userData = gunzipSync(Buffer.from(one(withHub, "aws_launch_template").user_data, "base64")).toString("utf8");
@@ -169,7 +169,7 @@ describe("dify stack: IAM", () => {
   });
 
   test("without a Secrets Manager endpoint the read is not tied to one", () => {
-    const noEndpoint = synthJson(exampleConfig((d) => (d.network.interfaceEndpoints = ["ssm", "ssmmessages", "ec2messages", "logs"]))).dify!;
+    const noEndpoint = synthJson(exampleConfig((d) => (d.network.interfaceEndpoints = ["ssm", "ssmmessages", "logs"]))).dify!;
     const inline = resourcesOf(noEndpoint, "aws_iam_role_policy").find((p) => p.name === "read-own-secret-and-settings");
     expect(JSON.parse(inline.policy).Statement[0].Condition).toBeUndefined();
   });
@@ -258,7 +258,7 @@ describe("dify stack: internal ALB", () => {
   });
 
   test("access logs bucket: SSE-S3 (the only kind ALB writes), expiring, writable by the log delivery service only under its prefix", () => {
-    const bucket = resourcesOf(dify, "aws_s3_bucket").find((b) => b.bucket === "example-prod-alb-logs-111122223333");
+    const bucket = resourcesOf(dify, "aws_s3_bucket").find((b) => b.bucket === "example-prod-alb-logs-111111111111");
     expect(bucket).toBeDefined();
     const encryption = one(dify, "aws_s3_bucket_server_side_encryption_configuration");
     expect(encryption.rule[0].apply_server_side_encryption_by_default.sse_algorithm).toBe("AES256");
@@ -269,7 +269,7 @@ describe("dify stack: internal ALB", () => {
       Effect: "Allow",
       Principal: { Service: "logdelivery.elasticloadbalancing.amazonaws.com" },
       Action: "s3:PutObject",
-      Resource: "arn:aws:s3:::example-prod-alb-logs-111122223333/alb/AWSLogs/111122223333/*",
+      Resource: "arn:aws:s3:::example-prod-alb-logs-111111111111/alb/AWSLogs/111111111111/*",
     });
   });
 
@@ -294,7 +294,7 @@ describe("dify stack: internal ALB", () => {
     expect(listeners.find((l) => l.port === 443)).toMatchObject({
       protocol: "HTTPS",
       ssl_policy: "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09",
-      certificate_arn: "arn:aws:acm:ap-northeast-1:111122223333:certificate/12345678-1234-1234-1234-123456789012",
+      certificate_arn: "arn:aws:acm:ap-northeast-1:111111111111:certificate/12345678-1234-1234-1234-123456789012",
     });
     expect(listeners.find((l) => l.port === 80)).toMatchObject({
       protocol: "HTTP",

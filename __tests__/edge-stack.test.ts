@@ -9,7 +9,7 @@ const edge: StackJson = JSON.parse(text);
 const withEdge = (value: Record<string, any>) => synthJson(exampleConfig((d) => (d.edge = value)));
 const CUSTOM = {
   domainNames: ["dify.example.com", "ai.example.com"],
-  certificateArn: "arn:aws:acm:us-east-1:111122223333:certificate/12345678-1234-1234-1234-123456789012",
+  certificateArn: "arn:aws:acm:us-east-1:111111111111:certificate/12345678-1234-1234-1234-123456789012",
 };
 const ruleNames = (acl: any) => acl.rule.map((r: any) => [r.priority, r.name]);
 
@@ -38,7 +38,7 @@ describe("edge stack: CloudFront", () => {
   test("HTTPS to the ALB when it has a certificate", () => {
     const stacks = synthJson(
       exampleConfig((d) => {
-        d.dify = { alb: { certificateArn: "arn:aws:acm:ap-northeast-1:111122223333:certificate/12345678-1234-1234-1234-123456789012" } };
+        d.dify = { alb: { certificateArn: "arn:aws:acm:ap-northeast-1:111111111111:certificate/12345678-1234-1234-1234-123456789012" } };
         d.edge = CUSTOM;
       }),
     );
@@ -114,7 +114,7 @@ describe("edge stack: CloudFront", () => {
       prefix: "cloudfront/",
       include_cookies: false,
     });
-    const bucket = resourcesOf(edge, "aws_s3_bucket").find((b) => b.bucket === "example-prod-cloudfront-logs-111122223333");
+    const bucket = resourcesOf(edge, "aws_s3_bucket").find((b) => b.bucket === "example-prod-cloudfront-logs-111111111111");
     expect(bucket).toBeDefined();
     expect(one(edge, "aws_s3_bucket_lifecycle_configuration").rule[0].expiration).toEqual([{ days: 90 }]);
   });
@@ -133,7 +133,7 @@ describe("edge stack: WAF", () => {
 
   test("scope CLOUDFRONT through the us-east-1 provider, default allow", () => {
     expect(text).toHaveResourceWithProperties(Wafv2WebAcl, { scope: "CLOUDFRONT", provider: "aws.us-east-1", default_action: { allow: {} } });
-    expect(edge.provider!.aws).toContainEqual(expect.objectContaining({ alias: "us-east-1", region: "us-east-1", allowed_account_ids: ["111122223333"] }));
+    expect(edge.provider!.aws).toContainEqual(expect.objectContaining({ alias: "us-east-1", region: "us-east-1", allowed_account_ids: ["111111111111"] }));
   });
 
   test("the exact rule list and priorities", () => {

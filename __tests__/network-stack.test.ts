@@ -107,14 +107,45 @@ describe("network stack", () => {
     expect(names.sort()).toEqual(["example-prod-private-rt-a", "example-prod-private-rt-c", "example-prod-private-rt-d"]);
   });
 
-  test("interface endpoints: the default services, private DNS, every private subnet, their own security group", () => {
-    const endpoints = resourcesOf(network, "aws_vpc_endpoint").filter((e) => e.vpc_endpoint_type === "Interface");
-    expect(endpoints.map((e) => e.service_name).sort()).toEqual(
-      ["ec2messages", "logs", "secretsmanager", "ssm", "ssmmessages"].map((s) => `com.amazonaws.ap-northeast-1.${s}`),
+  /** Interface endpoint service short name -> the zones of its ENIs, in `stack`. */
+  const endpointZones = (stack: StackJson) =>
+    Object.fromEntries(
+      resourcesOf(stack, "aws_vpc_endpoint")
+        .filter((e) => e.vpc_endpoint_type === "Interface")
+        .map((e) => [e.service_name.replace("com.amazonaws.ap-northeast-1.", ""), e.subnet_ids.map((ref: string) => zoneOfSubnet(stack, ref)).sort()]),
     );
+
+  test("interface endpoints: the default services, in the zones of their callers only", () => {
+    // The host (1a) calls all four; the Lambda functions (every zone) may call ssm and secretsmanager.
+    expect(endpointZones(network)).toEqual({
+      ssm: zones,
+      secretsmanager: zones,
+      ssmmessages: ["ap-northeast-1a"],
+      logs: ["ap-northeast-1a"],
+    });
+  });
+
+  test("endpoint zones follow dify.zone and amplify.lambdaZones", () => {
+    const moved = synthJson(
+      exampleConfig((d) => {
+        d.dify.zone = "ap-northeast-1c";
+        d.amplify.lambdaZones = "ap-northeast-1d";
+      }),
+    ).network!;
+    expect(endpointZones(moved)).toEqual({
+      ssm: ["ap-northeast-1c", "ap-northeast-1d"],
+      secretsmanager: ["ap-northeast-1c", "ap-northeast-1d"],
+      ssmmessages: ["ap-northeast-1c"],
+      logs: ["ap-northeast-1c"],
+    });
+    const noAmplify = synthJson(exampleConfig((d) => (d.amplify = { enabled: false }))).network!;
+    expect(endpointZones(noAmplify).ssm).toEqual(["ap-northeast-1a"]);
+  });
+
+  test("interface endpoints: private DNS, private subnets, their own security group", () => {
+    const endpoints = resourcesOf(network, "aws_vpc_endpoint").filter((e) => e.vpc_endpoint_type === "Interface");
     for (const endpoint of endpoints) {
       expect(endpoint.private_dns_enabled).toBe(true);
-      expect(endpoint.subnet_ids.map((ref: string) => zoneOfSubnet(network, ref)).sort()).toEqual(zones);
       for (const ref of endpoint.subnet_ids) expect(referenced(network, ref).body.tags.Name).toContain("-private-");
       expect(endpoint.security_group_ids.map((ref: string) => referenced(network, ref).body.name)).toEqual(["example-prod-vpce"]);
     }
@@ -135,8 +166,10 @@ describe("network stack", () => {
     expect(text).toHaveResourceWithProperties(FlowLog, {
       traffic_type: "ALL",
       log_destination_type: "cloud-watch-logs",
-      max_aggregation_interval: 60,
+      max_aggregation_interval: 600,
     });
+    const minute = resourcesOf(synthJson(exampleConfig((d) => (d.network.flowLogs.aggregationIntervalSeconds = 60))).network!, "aws_flow_log");
+    expect(minute[0].max_aggregation_interval).toBe(60);
     const [flowLog] = resourcesOf(network, "aws_flow_log");
     expect(referenced(network, flowLog.vpc_id).type).toBe("aws_vpc");
     const role = referenced(network, flowLog.iam_role_arn).body;
@@ -145,7 +178,7 @@ describe("network stack", () => {
         Effect: "Allow",
         Principal: { Service: "vpc-flow-logs.amazonaws.com" },
         Action: "sts:AssumeRole",
-        Condition: { StringEquals: { "aws:SourceAccount": "111122223333" } },
+        Condition: { StringEquals: { "aws:SourceAccount": "111111111111" } },
       },
     ]);
     const retention = synthJson(exampleConfig((d) => (d.network.flowLogs.retentionDays = 30))).network!;

@@ -116,7 +116,7 @@ describe("doctor", () => {
 
   test("credentials of a dev account are refused", async () => {
     const file = configFile((d) => {
-      d.aws.accountId = "111122223333";
+      d.aws.accountId = "111111111111";
       d.aws.devAccountIds = [MOTO_ACCOUNT];
     });
     const result = await cli("doctor", "--config", file);
@@ -125,8 +125,8 @@ describe("doctor", () => {
   });
 
   test("credentials of another account are refused", async () => {
-    const result = await cli("doctor", "--config", configFile((d) => (d.aws.accountId = "111122223333")));
-    expect(result.out).toMatch(/^FAIL {2}target account +123456789012, not 111122223333/m);
+    const result = await cli("doctor", "--config", configFile((d) => (d.aws.accountId = "111111111111")));
+    expect(result.out).toMatch(/^FAIL {2}target account +123456789012, not 111111111111/m);
   });
 
   test("a CLI default region other than the config's fails", async () => {

@@ -142,10 +142,10 @@ describe("the ALB's inbound", () => {
 
   test("moves to 443 for both with a certificate on the ALB", () => {
     const tls = exampleConfig((d) => {
-      d.dify = { alb: { certificateArn: "arn:aws:acm:ap-northeast-1:111122223333:certificate/12345678-1234-1234-1234-123456789012" } };
+      d.dify = { alb: { certificateArn: "arn:aws:acm:ap-northeast-1:111111111111:certificate/12345678-1234-1234-1234-123456789012" } };
       d.edge = {
         domainNames: ["dify.example.com"],
-        certificateArn: "arn:aws:acm:us-east-1:111122223333:certificate/12345678-1234-1234-1234-123456789012",
+        certificateArn: "arn:aws:acm:us-east-1:111111111111:certificate/12345678-1234-1234-1234-123456789012",
       };
     });
     const inbound = reachability(synthJson(tls), roleOf).flows.filter((flow) => / -> alb /.test(flow));

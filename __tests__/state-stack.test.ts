@@ -15,7 +15,7 @@ describe("state stack", () => {
 
   test("bucket named per environment and account, never force-destroyed or destroyed", () => {
     expect(state).toHaveResourceWithProperties(S3Bucket, {
-      bucket: "example-prod-tfstate-111122223333",
+      bucket: "example-prod-tfstate-111111111111",
       force_destroy: false,
       lifecycle: { prevent_destroy: true },
     });
@@ -82,7 +82,7 @@ describe("state stack", () => {
   test("after the bootstrap, moves into its own bucket", () => {
     const migrated = synthJson(exampleConfig((d) => (d.state.backend = "s3"))).state!;
     expect(migrated.terraform.backend.s3).toMatchObject({
-      bucket: "example-prod-tfstate-111122223333",
+      bucket: "example-prod-tfstate-111111111111",
       key: "example/prod/state.tfstate",
     });
   });
@@ -90,7 +90,7 @@ describe("state stack", () => {
   test("provider is locked to the customer account and tags everything", () => {
     expect(state).toHaveProviderWithProperties(AwsProvider, {
       region: "ap-northeast-1",
-      allowed_account_ids: ["111122223333"],
+      allowed_account_ids: ["111111111111"],
       default_tags: [
         {
           tags: {
@@ -117,13 +117,13 @@ describe("remote state of every other stack", () => {
   test.each(others)("%s: S3 backend with its own key, encryption, both locks, account guard", (name, json) => {
     expect(json.terraform.backend).toEqual({
       s3: {
-        bucket: "example-prod-tfstate-111122223333",
+        bucket: "example-prod-tfstate-111111111111",
         key: `example/prod/${name}.tfstate`,
         region: "ap-northeast-1",
         encrypt: true,
         dynamodb_table: "example-prod-tfstate-lock",
         use_lockfile: true,
-        allowed_account_ids: ["111122223333"],
+        allowed_account_ids: ["111111111111"],
       },
     });
   });

@@ -32,7 +32,7 @@ describe("npm run synth", () => {
     const { status, stdout, stderr, outdir } = synth();
     expect(stderr).toBe("");
     expect(status).toBe(0);
-    expect(stdout).toMatch(/^Synthesized customers\/example\.yaml \(example-prod, account 111122223333, ap-northeast-1\)/);
+    expect(stdout).toMatch(/^Synthesized customers\/example\.yaml \(example-prod, account 111111111111, ap-northeast-1\)/);
     for (const stack of ["state", "network"]) {
       const json = JSON.parse(readFileSync(join(outdir, "stacks", stack, "cdk.tf.json"), "utf8"));
       const resources = Object.values(json.resource).reduce((n: number, byName: any) => n + Object.keys(byName).length, 0);

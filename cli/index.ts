@@ -146,6 +146,35 @@ export async function run(argv: readonly string[], io: Io = processIo(argv.inclu
     });
 
   program
+    .command("cost")
+    .description("monthly cost of the synthesized stacks at Tokyo list prices (cost/prices.ts); exit 1 if any resource is unpriced")
+    .option("--stacks <dir>", "the synthesized stacks to price", "cdktf.out/stacks")
+    .option("-c, --config <file>", "synthesize this customer config first (into a temporary directory) and price it")
+    .option("--usage <file>", "what-if usage per month, YAML: <price id>: <quantity>, e.g. cloudfrontJapanGb: 200")
+    .option("--json", "print the estimate as JSON")
+    .action(async (options: { stacks: string; config?: string; usage?: string; json?: boolean }) => {
+      const [{ costReport }, { formatEstimate }, { PRICES }] = await Promise.all([import("./cost"), import("../cost/format"), import("../cost/prices")]);
+      const { estimate, usage, variableMonthlyUsd } = costReport({ stacksDir: options.stacks, configFile: options.config, usageFile: options.usage });
+      const ok = estimate.unpriced.length === 0;
+      if (options.json) {
+        writeJson(io, {
+          ok,
+          ...estimate,
+          usagePrices: estimate.usagePrices.map((id) => ({ id, ...PRICES[id] })),
+          usage,
+          variableMonthlyUsd,
+        });
+      } else {
+        io.out(formatEstimate(estimate));
+        if (usage.length > 0) {
+          io.out(`\nWith the usage of ${options.usage}:\n${usage.map((u) => `- ${u.id}: ${u.quantity} x ${PRICES[u.id].usd} = ${u.monthlyUsd.toFixed(2)}`).join("\n")}\n`);
+          io.out(`Total with usage: ${(estimate.monthlyUsd + variableMonthlyUsd).toFixed(2)} USD/month\n`);
+        }
+      }
+      if (!ok) code = EXIT.failed;
+    });
+
+  program
     .command("destroy")
     .description("print the teardown in the right order (runbook 8); data and state are kept unless asked")
     .addOption(configOption())

@@ -56,10 +56,11 @@ export function loadConfig(file: string): LoadedConfig {
 export const MAX_CONFIG_BYTES = 1024 * 1024;
 
 /**
- * The file's text. Opened without blocking and checked to be a regular file first, so a FIFO
- * or a device cannot hang or exhaust the loader; only UTF-8 is accepted, as YAML requires.
+ * The text of a config file (the customer config, a cost usage file). Opened without blocking
+ * and checked to be a regular file first, so a FIFO or a device cannot hang or exhaust the
+ * reader; only UTF-8 is accepted, as YAML requires. Throws a ConfigError naming the file.
  */
-function readConfigText(file: string): string {
+export function readConfigText(file: string): string {
   const refuse = (problem: string, fix: string): never => {
     throw new ConfigError([{ file, path: "", problem, fix }]);
   };

@@ -22,14 +22,11 @@ export const INTERFACE_ENDPOINT_SERVICES = [
   "appsync-api",
 ] as const;
 
-/** Session Manager needs the first three; Dify reads its secrets and ships its logs through the rest. */
-export const DEFAULT_INTERFACE_ENDPOINTS = [
-  "ssm",
-  "ssmmessages",
-  "ec2messages",
-  "secretsmanager",
-  "logs",
-] as const;
+/**
+ * Session Manager needs ssm and ssmmessages (ec2messages only for SSM Agent before 3.3.40,
+ * older than any AL2023 AMI's); Dify reads its secret and ships its logs through the others.
+ */
+export const DEFAULT_INTERFACE_ENDPOINTS = ["ssm", "ssmmessages", "secretsmanager", "logs"] as const;
 
 /** The runbook's addresses, on the /18 its subnet plan needs. */
 export const DEFAULT_VPC_CIDR = "10.13.0.0/18";
@@ -74,8 +71,10 @@ export const networkSchema = z
      */
     natGateways: z.enum(["perAz", "single"]).default("perAz"),
     /**
-     * Interface endpoints in every private subnet, private DNS on.
-     * @default ["ssm", "ssmmessages", "ec2messages", "secretsmanager", "logs"]
+     * Interface endpoints, private DNS on, each in the zones of its callers only (billed per
+     * zone): the Dify host's zone, and the Lambda zones for services a function may call
+     * (everything but ssmmessages, ec2messages, logs, monitoring, ec2 and ECR).
+     * @default ["ssm", "ssmmessages", "secretsmanager", "logs"]
      */
     interfaceEndpoints: z
       .array(z.enum(INTERFACE_ENDPOINT_SERVICES))
@@ -87,6 +86,15 @@ export const networkSchema = z
          * @default 365
          */
         retentionDays: logRetentionDays(365),
+        /**
+         * Seconds a flow record aggregates (60 or 600). Flow logs are billed per GB delivered
+         * (0.76 USD in Tokyo): a long-lived connection writes one record per interval, so 600
+         * writes up to ten times fewer for the same flows, and an investigation sees each flow
+         * to within ten minutes. 60 when minute-level timing matters (it did not for the
+         * runbook's use: who talked to whom).
+         * @default 600
+         */
+        aggregationIntervalSeconds: z.union([z.literal(60), z.literal(600)]).default(600),
       })
       .strict()
       .prefault({}),

@@ -13,6 +13,8 @@ export interface FlowLogsProps {
   readonly namePrefix: string;
   /** Days CloudWatch keeps the flow records. */
   readonly retentionDays: number;
+  /** Seconds one flow record aggregates: 60 or 600 (see network.flowLogs in the config). */
+  readonly aggregationIntervalSeconds: 60 | 600;
 }
 
 /**
@@ -55,7 +57,7 @@ export class FlowLogs extends Construct {
       logDestinationType: "cloud-watch-logs",
       logDestination: this.logGroup.arn,
       iamRoleArn: role.arn,
-      maxAggregationInterval: 60,
+      maxAggregationInterval: props.aggregationIntervalSeconds,
       tags: { Name: `${props.namePrefix}-vpc-flow-log` },
     });
   }

@@ -8,12 +8,10 @@ export interface VpcEndpointsProps {
   readonly namePrefix: string;
   /** Route tables that get the S3 gateway endpoint: every private one. */
   readonly privateRouteTableIds: readonly string[];
-  /** Subnets that get an interface endpoint ENI: every private one. */
-  readonly privateSubnetIds: readonly string[];
   /** Security group of the interface endpoints (443 from the Dify host and Lambda). */
   readonly securityGroupId: string;
-  /** Interface endpoint services by short name, e.g. `ssm`, `secretsmanager`. */
-  readonly interfaceServices: readonly string[];
+  /** Interface endpoint services by short name (`ssm`, `secretsmanager`) -> the subnets of their ENIs. */
+  readonly interfaceSubnetIds: Readonly<Record<string, readonly string[]>>;
 }
 
 /**
@@ -38,13 +36,13 @@ export class VpcEndpoints extends Construct {
     });
 
     this.interfaceEndpoints = Object.fromEntries(
-      props.interfaceServices.map((service) => [
+      Object.entries(props.interfaceSubnetIds).map(([service, subnetIds]) => [
         service,
         new VpcEndpoint(this, `interface-${service}`, {
           vpcId: props.vpcId,
           serviceName: serviceName(service),
           vpcEndpointType: "Interface",
-          subnetIds: [...props.privateSubnetIds],
+          subnetIds: [...subnetIds],
           securityGroupIds: [props.securityGroupId],
           privateDnsEnabled: true,
           tags: { Name: `${props.namePrefix}-${service}` },

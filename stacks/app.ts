@@ -6,6 +6,7 @@ import { AmplifyStack } from "./amplify-stack";
 import { deploymentOf } from "./deployment";
 import { DifyStack } from "./dify-stack";
 import { EdgeStack } from "./edge-stack";
+import { interfaceEndpointZones } from "./endpoint-zones";
 import { NetworkStack } from "./network-stack";
 import { StateStack } from "./state-stack";
 
@@ -29,7 +30,7 @@ export function buildStacks(app: App, customerConfig: CustomerConfig): CustomerS
   const deployment = deploymentOf(config);
   const state = new StateStack(app, deployment, config.state);
   const apiGateway = config.amplify.enabled && config.amplify.apiGateway.enabled;
-  const network = new NetworkStack(app, deployment, config.network, albPort(config.dify.alb.certificateArn), apiGateway);
+  const network = new NetworkStack(app, deployment, config.network, albPort(config.dify.alb.certificateArn), apiGateway, interfaceEndpointZones(config));
   const dify = new DifyStack(app, deployment, config.dify, network.outputs);
   const edge = new EdgeStack(app, deployment, config.edge, dify.outputs, network.outputs);
   const amplify = config.amplify.enabled

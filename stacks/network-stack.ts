@@ -29,8 +29,16 @@ export class NetworkStack extends DeploymentStack {
   /**
    * `albPort`: the internal ALB's listener port, which Lambda may reach (80, or 443 with TLS).
    * `apiGatewayVpcLink`: add the VPC link's group to the matrix.
+   * `endpointZones`: the zones of each interface endpoint, by service (see endpoint-zones.ts).
    */
-  constructor(scope: Construct, deployment: Deployment, config: NetworkConfig, albPort: number, apiGatewayVpcLink: boolean) {
+  constructor(
+    scope: Construct,
+    deployment: Deployment,
+    config: NetworkConfig,
+    albPort: number,
+    apiGatewayVpcLink: boolean,
+    endpointZones: Readonly<Record<string, readonly string[]>>,
+  ) {
     super(scope, "network", deployment);
     const { namePrefix } = deployment;
 
@@ -49,9 +57,13 @@ export class NetworkStack extends DeploymentStack {
       region: deployment.region,
       namePrefix,
       privateRouteTableIds: network.privateZones.map((z) => z.routeTable.id),
-      privateSubnetIds: network.privateZones.map((z) => z.subnet.id),
       securityGroupId: securityGroups.id("vpce"),
-      interfaceServices: config.interfaceEndpoints,
+      interfaceSubnetIds: Object.fromEntries(
+        Object.entries(endpointZones).map(([service, zones]) => [
+          service,
+          network.privateZones.filter((z) => zones.includes(z.zone)).map((z) => z.subnet.id),
+        ]),
+      ),
     });
 
     new FlowLogs(this, "flow-logs", {
@@ -60,6 +72,7 @@ export class NetworkStack extends DeploymentStack {
       region: deployment.region,
       namePrefix,
       retentionDays: config.flowLogs.retentionDays,
+      aggregationIntervalSeconds: config.flowLogs.aggregationIntervalSeconds,
     });
 
     this.outputs = {

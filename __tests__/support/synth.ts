@@ -21,12 +21,17 @@ export type StackJson = {
  * text, the form cdktf's matchers take: what Terraform and checkov will see.
  */
 export function synthAll(config: CustomerConfig = exampleConfig()): Record<string, string> {
+  const stacksDir = synthStacksDir(config);
+  return Object.fromEntries(readdirSync(stacksDir).map((name) => [name, readFileSync(join(stacksDir, name, "cdk.tf.json"), "utf8")]));
+}
+
+/** Synthesizes `config` into a fresh directory and returns its `stacks/` directory. */
+export function synthStacksDir(config: CustomerConfig): string {
   const outdir = mkdtempSync(join(tmpdir(), "cdktf-out-"));
   const app = Testing.app({ outdir });
   buildStacks(app, config);
   app.synth();
-  const stacksDir = join(outdir, "stacks");
-  return Object.fromEntries(readdirSync(stacksDir).map((name) => [name, readFileSync(join(stacksDir, name, "cdk.tf.json"), "utf8")]));
+  return join(outdir, "stacks");
 }
 
 /** Parsed JSON of each stack, by stack name. */
