@@ -47,6 +47,11 @@ describe("customer config", () => {
     expect(warnings).toEqual([]);
   });
 
+  test.each(["example.yaml", "example-full.yaml", "example-dev.yaml"])("%s uses account IDs no real account uses: one digit repeated", (name) => {
+    const { config } = loadConfig(join(EXAMPLE_FILE, "..", name));
+    for (const id of [config.aws.accountId, ...config.aws.devAccountIds]) expect(id).toMatch(/^(\d)\1{11}$/);
+  });
+
   test("defaults reproduce the runbook's layout on a /18 when only the required keys are given", () => {
     const file = writeConfig({
       customer: "acme",

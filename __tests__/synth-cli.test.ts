@@ -70,6 +70,36 @@ describe("npm run synth", () => {
     expect(existsSync(outdir)).toBe(false);
   });
 
+  test("hostile files: each a config error on stderr, exit 1, no stack trace, nothing written", () => {
+    spawnSync(process.execPath, [join(REPO_ROOT, "scripts", "build.js")], { cwd: REPO_ROOT });
+    const dir = mkdtempSync(join(tmpdir(), "hostile-"));
+    const file = (name: string, content: string | Buffer) => (writeFileSync(join(dir, name), content), join(dir, name));
+    spawnSync("mkfifo", [join(dir, "fifo.yaml")]);
+    const row = (name: string) => `[${Array(9).fill(`*${name}`).join(", ")}]`;
+    const hostile = [
+      file("empty.yaml", ""),
+      file("comments.yaml", "# nothing\n"),
+      file("list.yaml", "- a\n"),
+      file("bomb.yaml", `a: &a [x]\nb: &b ${row("a")}\nc: &c ${row("b")}\nd: &d ${row("c")}\ne: ${row("d")}\n`),
+      file("proto.yaml", "__proto__: {customer: x}\n"),
+      file("sjis.yaml", Buffer.from([0x8c, 0xda, 0x8b, 0x71, 0x0a])), // 顧客 in Shift_JIS
+      write({ ...exampleData(), dify: null }),
+      write({ ...exampleData(), edge: "none" }),
+      write({ ...exampleData(), dify: { version: "toString" } }),
+      join(dir, "fifo.yaml"),
+      "/dev/zero",
+      dir,
+    ];
+    for (const configFile of hostile) {
+      const { env, outdir } = synthEnv(configFile);
+      const run = spawnSync(process.execPath, [join(REPO_ROOT, "dist", "main.js")], { cwd: REPO_ROOT, env, encoding: "utf8", timeout: 20_000 });
+      expect([configFile, run.status, run.stdout]).toEqual([configFile, 1, ""]);
+      expect(run.stderr).toMatch(/^\d+ problems? in the customer config:\n/);
+      expect(run.stderr).not.toMatch(/^\s+at /m);
+      expect(existsSync(outdir)).toBe(false);
+    }
+  });
+
   test("CUSTOMER_CONFIG set but empty is an error, not the example: exit 1, nothing written", () => {
     const { status, stdout, stderr, outdir } = synth("");
     expect(stderr).toBe("error: CUSTOMER_CONFIG is set but empty\n  fix: set CUSTOMER_CONFIG=customers/<customer>-<env>.yaml, or unset it to use customers/example.yaml\n");
