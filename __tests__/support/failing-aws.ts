@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { requestBody } from "./request-body";
 
 /** An error as an AWS service sends it: its code, HTTP status and message. */
 export interface AwsError {
@@ -23,14 +24,6 @@ export interface FailingAws {
   /** The calls received by protocol and action: "ec2 DescribeInstances", "json AmazonSSM.GetParameter", "query GetCallerIdentity", "rest-xml GET /2020-05-31/distribution", "rest-json GET /apps". */
   readonly calls: string[];
   stop(): Promise<void>;
-}
-
-function body(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve) => {
-    let data = "";
-    req.on("data", (chunk) => (data += chunk));
-    req.on("end", () => resolve(data));
-  });
 }
 
 const xml = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
@@ -73,7 +66,7 @@ export async function startFailingAws(): Promise<FailingAws> {
   const calls: string[] = [];
   const state: { answer: AwsError | "reset" } = { answer: { code: "InternalError", status: 500, message: "no answer chosen" } };
   const server = createServer(async (req, res) => {
-    const text = await body(req);
+    const text = await requestBody(req);
     if (state.answer === "reset") {
       calls.push("reset");
       req.socket.destroy();

@@ -1,5 +1,6 @@
-import { createServer, request as httpRequest, type IncomingMessage, type Server } from "node:http";
+import { createServer, request as httpRequest, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { requestBody } from "./request-body";
 
 /**
  * The instance side of Systems Manager, on 127.0.0.1, in front of moto: moto has no
@@ -18,19 +19,11 @@ export interface SsmFront {
   stop(): Promise<void>;
 }
 
-function body(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve) => {
-    let data = "";
-    req.on("data", (chunk) => (data += chunk));
-    req.on("end", () => resolve(data));
-  });
-}
-
 export async function startSsmFront(motoEndpoint: string): Promise<SsmFront> {
   const commands = new Map<string, { instanceId: string; command: string }>();
   const front: Omit<SsmFront, "endpoint" | "stop"> = { pingStatus: {}, commandOutput: {}, sent: [] };
   const server: Server = createServer(async (req, res) => {
-    const text = await body(req);
+    const text = await requestBody(req);
     const action = String(req.headers["x-amz-target"] ?? "").replace("AmazonSSM.", "");
     const input = text ? JSON.parse(text) : {};
     const reply = (status: number, payload: unknown) => {
