@@ -90,7 +90,10 @@ export const edgeSchema = z
       )
       .optional(),
     /**
-     * PriceClass_200 includes Japan; PriceClass_100 serves Japan from farther away.
+     * PriceClass_200 includes Japan; PriceClass_100 serves Japan from farther away. Billing is
+     * pay as you go: CloudFront's flat-rate plans (with a WAF web ACL included) are subscribed
+     * through the Pricing Plan Manager API, which the AWS provider does not manage, and no source
+     * seen says whether they support VPC origins (README, Cost).
      * @default "PriceClass_200"
      */
     priceClass: z.enum(["PriceClass_100", "PriceClass_200", "PriceClass_All"]).default("PriceClass_200"),

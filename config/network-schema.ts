@@ -67,6 +67,9 @@ export const networkSchema = z
      * `perAz`: one NAT gateway per zone, each private route table uses its own (the runbook's
      * production layout; an AZ outage only affects that AZ). `single`: one NAT gateway in the
      * first zone shared by all (cheaper; cross-AZ traffic and a single point of failure).
+     * Each gateway with its address is about 49 USD a month in Tokyo (README, Cost): per zone
+     * stays the default because it keeps the Lambda functions of the other zones online when
+     * one zone fails; the Regional NAT gateway is billed per zone it is active in, no cheaper.
      * @default "perAz"
      */
     natGateways: z.enum(["perAz", "single"]).default("perAz"),
