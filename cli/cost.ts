@@ -1,11 +1,10 @@
-import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { parseDocument } from "yaml";
 import { readConfigText } from "../config/load";
 import { estimateStacks, usageCost, type Estimate } from "../cost/estimate";
 import { PRICES, type PriceId } from "../cost/prices";
+import { synthesizeConfig } from "./synthesize";
 import { UserError } from "./user-error";
 
 export interface CostReport {
@@ -20,23 +19,13 @@ export interface CostReport {
  * (the same program as `npm run synth`), and the usage file's quantities on top.
  */
 export function costReport(options: { stacksDir?: string; configFile?: string; usageFile?: string }): CostReport {
-  const stacksDir = options.configFile ? synthesize(options.configFile) : (options.stacksDir ?? join("cdktf.out", "stacks"));
+  const stacksDir = options.configFile ? synthesizeConfig(options.configFile) : (options.stacksDir ?? join("cdktf.out", "stacks"));
   if (!existsSync(stacksDir)) {
     throw new UserError(`${stacksDir} does not exist`, "synthesize first (npm run synth), or pass --config customers/<customer>-<env>.yaml");
   }
   const estimate = estimateStacks(stacksDir);
   const usage = options.usageFile ? usageCost(estimate, readUsage(options.usageFile, estimate)) : [];
   return { estimate, usage, variableMonthlyUsd: usage.reduce((sum, u) => sum + u.monthlyUsd, 0) };
-}
-
-function synthesize(configFile: string): string {
-  const outdir = mkdtempSync(join(tmpdir(), "amplify-dify-vpc-cost-"));
-  const run = spawnSync(process.execPath, [join(__dirname, "..", "dist", "main.js")], {
-    env: { ...process.env, CUSTOMER_CONFIG: configFile, CDKTF_OUTDIR: outdir },
-    encoding: "utf8",
-  });
-  if (run.status !== 0) throw new UserError(`${configFile} did not synthesize:\n${run.stderr.trim()}`, `fix the config, then run the cost again`);
-  return join(outdir, "stacks");
 }
 
 /** `priceId: quantity` per month, e.g. `cloudfrontJapanGb: 200`; only prices these stacks use. */

@@ -175,6 +175,18 @@ export async function run(argv: readonly string[], io: Io = processIo(argv.inclu
     });
 
   program
+    .command("diagram")
+    .description("print the architecture diagram (Markdown with Mermaid) of the synthesized stacks, or of --config synthesized first")
+    .option("--stacks <dir>", "the synthesized stacks to draw", "cdktf.out/stacks")
+    .option("-c, --config <file>", "synthesize this customer config first (into a temporary directory) and draw it")
+    .action(async (options: { stacks: string; config?: string }) => {
+      const [{ architectureMarkdown }, { synthesizeConfig }, { existsSync }] = await Promise.all([import("../docs-gen/diagram"), import("./synthesize"), import("node:fs")]);
+      const stacksDir = options.config ? synthesizeConfig(options.config) : options.stacks;
+      if (!existsSync(stacksDir)) throw new UserError(`${stacksDir} does not exist`, "synthesize first (npm run synth), or pass --config customers/<customer>-<env>.yaml");
+      io.out(architectureMarkdown(stacksDir, options.config ?? stacksDir));
+    });
+
+  program
     .command("destroy")
     .description("print the teardown in the right order (runbook 8); data and state are kept unless asked")
     .addOption(configOption())

@@ -44,7 +44,7 @@ export interface SecurityGroupsProps {
 }
 
 /**
- * The security-group matrix of docs/architecture: one group per role, one rule resource per
+ * The security-group matrix (README, drawn in docs/architecture.md): one group per role, one rule resource per
  * allowed flow, nothing inbound from the internet. Rules that involve resources of later stacks
  * (CloudFront's prefix list, an API Gateway VPC link) are added by those stacks.
  */
