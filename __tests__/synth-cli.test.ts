@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify } from "yaml";
@@ -13,11 +13,12 @@ function synthEnv(configFile?: string): { env: NodeJS.ProcessEnv; outdir: string
   return { env: { ...env, CDKTF_OUTDIR: outdir, ...(configFile === undefined ? {} : { CUSTOMER_CONFIG: configFile }) }, outdir };
 }
 
-/** Runs `npm run synth` into a fresh output folder. */
-function synth(configFile?: string) {
+/** Runs `npm run synth` into a fresh output folder, or into `into` when given. */
+function synth(configFile?: string, into?: string) {
   const { env, outdir } = synthEnv(configFile);
+  if (into !== undefined) env.CDKTF_OUTDIR = into;
   const result = spawnSync("npm", ["run", "synth", "--silent"], { cwd: REPO_ROOT, env, encoding: "utf8" });
-  return { ...result, outdir };
+  return { ...result, outdir: into ?? outdir };
 }
 
 /** A customer file in a fresh folder. */
@@ -51,6 +52,48 @@ describe("npm run synth", () => {
     expect(stdout).toContain("(acme-prod, account");
     expect(stdout).toMatch(/1 warning\(s\):\n {2}- network\.natGateways is single/);
     expect(readFileSync(join(outdir, "stacks", "network", "cdk.tf.json"), "utf8")).toContain('"acme-prod-vpc"');
+  });
+
+  test("a stack the config no longer has: its directory is removed and named; other folders and files under stacks/ are not touched", () => {
+    const first = synth();
+    expect(first.status).toBe(0);
+    const { outdir } = first;
+    const stacksDir = join(outdir, "stacks");
+    expect(readdirSync(stacksDir).sort()).toEqual(["amplify", "dify", "edge", "network", "state"]);
+    // Not stacks: a folder without cdk.tf.json, a file, and a symlink to a stack-like folder.
+    mkdirSync(join(stacksDir, "notes"));
+    writeFileSync(join(stacksDir, "notes", "plan.txt"), "keep me\n");
+    writeFileSync(join(stacksDir, "README"), "keep me too\n");
+    const elsewhere = mkdtempSync(join(tmpdir(), "stack-like-"));
+    writeFileSync(join(elsewhere, "cdk.tf.json"), "{}");
+    symlinkSync(elsewhere, join(stacksDir, "linked"));
+    // A stale stack with a local state file in it is kept and reported, not deleted.
+    mkdirSync(join(stacksDir, "legacy"));
+    writeFileSync(join(stacksDir, "legacy", "cdk.tf.json"), "{}");
+    writeFileSync(join(stacksDir, "legacy", "terraform.tfstate"), "{}");
+
+    const data = exampleData();
+    data.amplify.enabled = false;
+    const { status, stdout, stderr } = synth(write(data, "no-amplify.yaml"), outdir);
+    expect(stderr).toBe("");
+    expect(status).toBe(0);
+    expect(stdout).toContain(`Removed stale stack directory ${join(stacksDir, "amplify")} (the config no longer has this stack).\n`);
+    expect(stdout).toContain(
+      `Kept stale stack directory ${join(stacksDir, "legacy")}: the config no longer has this stack, but the directory holds Terraform state (terraform.tfstate)`,
+    );
+    expect(stdout.match(/stale stack directory/g)).toHaveLength(2);
+    expect(stdout).not.toMatch(/^ {2}amplify /m);
+    expect(existsSync(join(stacksDir, "amplify"))).toBe(false);
+    expect(readdirSync(stacksDir).sort()).toEqual(["README", "dify", "edge", "legacy", "linked", "network", "notes", "state"]);
+    expect(readFileSync(join(stacksDir, "notes", "plan.txt"), "utf8")).toBe("keep me\n");
+    expect(readFileSync(join(stacksDir, "README"), "utf8")).toBe("keep me too\n");
+    expect(readFileSync(join(elsewhere, "cdk.tf.json"), "utf8")).toBe("{}");
+    expect(readFileSync(join(stacksDir, "legacy", "terraform.tfstate"), "utf8")).toBe("{}");
+
+    // Synthesizing the same config again removes nothing and says nothing about it.
+    const again = synth(write(data, "no-amplify.yaml"), outdir);
+    expect(again.status).toBe(0);
+    expect(again.stdout).not.toContain("Removed stale");
   });
 
   test("an invalid config prints every problem with its fix, exits 1, writes nothing and shows no stack trace", () => {

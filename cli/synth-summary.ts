@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { existsSync, lstatSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { LoadedConfig } from "../config/load";
 
@@ -32,8 +32,49 @@ export function summarizeStacks(outdir: string, stacks: readonly string[]): Stac
   });
 }
 
+/** What happened to the stack directories of an earlier synth that this one no longer produces. */
+export interface StaleStacks {
+  /** Directories removed, as `<outdir>/stacks/<name>`. */
+  readonly removed: readonly string[];
+  /** Directories left in place because they hold Terraform state files, with those files. */
+  readonly kept: readonly { readonly dir: string; readonly stateFiles: readonly string[] }[];
+}
+
+/**
+ * Removes the stack directories under `<outdir>/stacks` that this synth did not produce, such as
+ * `amplify` after `amplify.enabled` became false, so that nothing plans or applies a stack the
+ * config no longer has. Only a real directory (not a symlink) holding `cdk.tf.json` counts as a
+ * stack directory; anything else is never touched. One holding a `*.tfstate*` file (a local
+ * state someone wrote there) is kept and reported instead.
+ */
+export function removeStaleStacks(outdir: string, stacks: readonly string[]): StaleStacks {
+  const root = join(outdir, "stacks");
+  const removed: string[] = [];
+  const kept: { dir: string; stateFiles: string[] }[] = [];
+  if (!existsSync(root)) return { removed, kept };
+  for (const name of readdirSync(root).sort()) {
+    const dir = join(root, name);
+    if (stacks.includes(name) || !lstatSync(dir).isDirectory()) continue;
+    const stackFile = join(dir, "cdk.tf.json");
+    if (!existsSync(stackFile) || !lstatSync(stackFile).isFile()) continue;
+    const stateFiles = readdirSync(dir).filter((file) => /\.tfstate(\.|$)/.test(file)).sort();
+    if (stateFiles.length > 0) {
+      kept.push({ dir, stateFiles });
+      continue;
+    }
+    rmSync(dir, { recursive: true, force: true });
+    removed.push(dir);
+  }
+  return { removed, kept };
+}
+
 /** The few lines `npm run synth` prints: what was built from which file, and what to review. */
-export function formatSummary(loaded: LoadedConfig, outdir: string, stacks: readonly StackSummary[]): string {
+export function formatSummary(
+  loaded: LoadedConfig,
+  outdir: string,
+  stacks: readonly StackSummary[],
+  stale: StaleStacks = { removed: [], kept: [] },
+): string {
   const { config } = loaded;
   const width = Math.max(...stacks.map((s) => s.stack.length));
   const lines = [
@@ -41,6 +82,11 @@ export function formatSummary(loaded: LoadedConfig, outdir: string, stacks: read
     ...stacks.map(
       (s) =>
         `  ${s.stack.padEnd(width)}  ${String(s.resources).padStart(3)} resources  ${String(s.dataSources).padStart(2)} data sources  ${String(s.outputs).padStart(2)} outputs`,
+    ),
+    ...stale.removed.map((dir) => `Removed stale stack directory ${dir} (the config no longer has this stack).`),
+    ...stale.kept.map(
+      ({ dir, stateFiles }) =>
+        `Kept stale stack directory ${dir}: the config no longer has this stack, but the directory holds Terraform state (${stateFiles.join(", ")}); delete it yourself once that state is not needed.`,
     ),
   ];
   lines.push(

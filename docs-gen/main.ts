@@ -1,3 +1,4 @@
+import "../stacks/cdktf-node-compat";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";

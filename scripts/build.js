@@ -7,8 +7,8 @@ const { existsSync, readdirSync, statSync } = require("node:fs");
 const { join } = require("node:path");
 
 const root = join(__dirname, "..");
-const entryPoints = { main: "main.ts", cli: "cli/index.ts" };
-const inputs = ["main.ts", "config", "stacks", "modules", "cli", "scripts/build.js", "node_modules/.package-lock.json"];
+const entryPoints = { main: "main.ts", cli: "cli/index.ts", docs: "docs-gen/main.ts" };
+const inputs = ["main.ts", "config", "stacks", "modules", "cli", "cost", "docs-gen", "scripts/build.js", "node_modules/.package-lock.json"];
 
 /** Newest modification time under `path` (a file or a folder). */
 function newest(path) {
@@ -29,7 +29,8 @@ if (built < Math.max(...inputs.map((input) => join(root, input)).filter(existsSy
     format: "cjs",
     target: "node20",
     // Its UMD build loads its parts with a computed require, which a bundle cannot hold.
-    external: ["jsonc-parser"],
+    // The docs generator reads the schema's TSDoc with the TypeScript compiler, loaded from node_modules.
+    external: ["jsonc-parser", "typescript"],
     // Host scripts, unit files and key lists ship inside the bundle as strings.
     loader: { ".txt": "text", ".sh": "text", ".service": "text" },
     logLevel: "warning",

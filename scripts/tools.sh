@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the external tools the checks use, pinned, and prints nothing when they are present:
 #   .venv/test     moto (AWS API for tests), AWS CLI v1, shellcheck   <- tools/test.txt
+#                  actionlint (checks .github/workflows), built with Go from its pinned module
 #   .venv/checkov  checkov                                             <- tools/checkov.txt
 #   Debian         cloud-init (its schema check), jq (used by the host script under test)
 #   terraform      must be on PATH (>= 1.11): a test renders synthesized strings with it
@@ -35,6 +36,18 @@ debian_packages() { # debian_packages <command>=<package>...: install the packag
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
+go_tool() { # go_tool <name> <package>@<version>: build a pinned Go tool into .venv/test/bin unless it is there
+  local name=$1 package=${2%@*} version=${2##*@} bin=.venv/test/bin/$1
+  if [ -x "$bin" ] && [ "$("$bin" -version 2>/dev/null | head -n 1)" = "$version" ]; then return; fi
+  if ! command -v go >/dev/null; then
+    echo "Go >= 1.25 is needed to build $name $version (a test checks the workflow with it): install Go," >&2
+    echo "or put $name $version at $bin yourself." >&2
+    exit 1
+  fi
+  echo "Building $name $version into .venv/test/bin ..." >&2
+  GOBIN="$PWD/.venv/test/bin" GOFLAGS=-modcacherw go install "$package@$version"
+}
+
 terraform_binary() {
   command -v terraform >/dev/null && return
   echo "Terraform >= 1.11 is needed on PATH (a test renders synthesized strings with it, and the" >&2
@@ -45,7 +58,10 @@ terraform_binary() {
 for what in "${@:-test checkov}"; do
   for name in $what; do
     case $name in
-      test) venv test; debian_packages cloud-init=cloud-init jq=jq; terraform_binary ;;
+      test)
+        venv test; debian_packages cloud-init=cloud-init jq=jq; terraform_binary
+        go_tool actionlint github.com/rhysd/actionlint/cmd/actionlint@v1.7.12
+        ;;
       checkov) venv checkov ;;
       host)
         venv test

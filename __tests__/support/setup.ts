@@ -1,3 +1,4 @@
+import "../../stacks/cdktf-node-compat";
 import { Testing } from "cdktf";
 import "cdktf/lib/testing/adapters/jest";
 
