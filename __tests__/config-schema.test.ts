@@ -51,12 +51,12 @@ function expectCurrent(file: string, generated: string): void {
 
 type AnyZod = z.core.$ZodType;
 
-/** Every key path of the zod schema (input side), walked from its shape: `[]` for list entries. */
-function zodKeyPaths(node: AnyZod, segments: string[] = []): string[] {
+/** Every object schema of the zod schema (input side) with its key path, `[]` for list entries. */
+function zodObjects(node: AnyZod, segments: string[] = []): { segments: string[]; def: z.core.$ZodObjectDef }[] {
   const def = (node as z.core.$ZodTypes)._zod.def;
   switch (def.type) {
     case "pipe":
-      return zodKeyPaths(def.in._zod.traits.has("$ZodTransform") ? def.out : def.in, segments);
+      return zodObjects(def.in._zod.traits.has("$ZodTransform") ? def.out : def.in, segments);
     case "default":
     case "prefault":
     case "optional":
@@ -64,41 +64,26 @@ function zodKeyPaths(node: AnyZod, segments: string[] = []): string[] {
     case "readonly":
     case "catch":
     case "nonoptional":
-      return zodKeyPaths(def.innerType, segments);
+      return zodObjects(def.innerType, segments);
     case "array":
-      return zodKeyPaths(def.element, [...segments, "[]"]);
+      return zodObjects(def.element, [...segments, "[]"]);
     case "union":
-      return def.options.flatMap((option) => zodKeyPaths(option, segments));
+      return def.options.flatMap((option) => zodObjects(option, segments));
     case "object":
-      return Object.entries(def.shape).flatMap(([key, value]) => [formatKeyPath([...segments, key]), ...zodKeyPaths(value, [...segments, key])]);
+      return [{ segments, def }, ...Object.entries(def.shape).flatMap(([key, value]) => zodObjects(value, [...segments, key]))];
     default:
       return [];
   }
 }
 
+/** Every key path of the zod schema. */
+function zodKeyPaths(node: AnyZod): string[] {
+  return zodObjects(node).flatMap(({ segments, def }) => Object.keys(def.shape).map((key) => formatKeyPath([...segments, key])));
+}
+
 /** Paths of the strict objects (`.strict()`) of the zod schema; "" is the top level. */
-function strictObjectPaths(node: AnyZod, segments: string[] = []): string[] {
-  const def = (node as z.core.$ZodTypes)._zod.def;
-  switch (def.type) {
-    case "pipe":
-      return strictObjectPaths(def.in._zod.traits.has("$ZodTransform") ? def.out : def.in, segments);
-    case "default":
-    case "prefault":
-    case "optional":
-    case "nullable":
-    case "readonly":
-    case "catch":
-    case "nonoptional":
-      return strictObjectPaths(def.innerType, segments);
-    case "array":
-      return strictObjectPaths(def.element, [...segments, "[]"]);
-    case "object": {
-      const own = def.catchall?._zod.def.type === "never" ? [formatKeyPath(segments)] : [];
-      return [...own, ...Object.entries(def.shape).flatMap(([key, value]) => strictObjectPaths(value, [...segments, key]))];
-    }
-    default:
-      return [];
-  }
+function strictObjectPaths(node: AnyZod): string[] {
+  return zodObjects(node).flatMap(({ segments, def }) => (def.catchall?._zod.def.type === "never" ? [formatKeyPath(segments)] : []));
 }
 
 /** The JSON Schema node at a key path (`network.zones[]` is the schema of a zone). */
