@@ -226,6 +226,20 @@ describe("values accepted once though wrong", () => {
     expect(problem).toBe(`"t3.${"x".repeat(77)}… (500003 characters)" is not an EC2 instance type`);
   });
 
+  test("MAIL_TYPE smtp needs the server and the port the security group opens", () => {
+    expect(rejected(withExample((d) => (d.dify.env = { MAIL_TYPE: "smtp" })))).toEqual([
+      ["dify.env.SMTP_SERVER", "is required with MAIL_TYPE: smtp", "add the SMTP server's host name"],
+      [
+        "dify.env.SMTP_PORT",
+        "is required with MAIL_TYPE: smtp",
+        'set the port your SMTP server takes (e.g. "587" for STARTTLS, "465" for TLS): the dify security group opens exactly that port',
+      ],
+    ]);
+    expect(rejected(withExample((d) => (d.dify.env = { MAIL_TYPE: "smtp", SMTP_SERVER: "smtp.example.com", SMTP_PORT: "70000" }))).map((i) => i[1])).toEqual([
+      '"70000" is not a TCP port',
+    ]);
+  });
+
   test("large bodies allowed on / is allowed, with a warning", () => {
     const { warnings } = loadConfig(withExample((d) => (d.edge.waf.largeBodyPaths = ["/"])));
     expect(warnings).toContain(

@@ -234,6 +234,8 @@ describe("architecture diagram", () => {
       'sg_security_groups_alb ==>|"tcp/80"| sg_security_groups_dify',
       'sg_security_groups_dify ==>|"tcp/443"| cidr_0_0_0_0_0',
       'sg_security_groups_dify ==>|"tcp/443"| sg_security_groups_vpce',
+      // MAIL_TYPE smtp with SMTP_PORT 587 in example-full.yaml
+      'sg_security_groups_dify ==>|"tcp/587"| cidr_0_0_0_0_0',
       'sg_security_groups_eic ==>|"tcp/22"| sg_security_groups_dify',
       'sg_security_groups_lambda ==>|"tcp/443"| cidr_0_0_0_0_0',
       'sg_security_groups_lambda ==>|"tcp/443"| sg_security_groups_alb',

@@ -134,6 +134,24 @@ describe("stack graph", () => {
   });
 });
 
+describe("mail", () => {
+  test("MAIL_TYPE smtp opens exactly its SMTP_PORT from the dify group, nothing else", () => {
+    const mail = exampleConfig((d) => (d.dify = { env: { MAIL_TYPE: "smtp", SMTP_SERVER: "smtp.example.com", SMTP_PORT: "587" } }));
+    const flows = reachability(synthJson(mail), roleOf).flows;
+    expect(flows.filter((flow) => !INTENDED_FLOWS.includes(flow))).toEqual(["dify -> 0.0.0.0/0 tcp/587"]);
+    expect(INTENDED_FLOWS.filter((flow) => !flows.includes(flow))).toEqual([]);
+  });
+
+  test("an SMTP port of 443 adds no rule, and the HTTPS mail APIs need none", () => {
+    for (const env of [
+      { MAIL_TYPE: "smtp", SMTP_SERVER: "smtp.example.com", SMTP_PORT: "443" },
+      { MAIL_TYPE: "resend", SMTP_PORT: "587" },
+    ]) {
+      expect(reachability(synthJson(exampleConfig((d) => (d.dify = { env }))), roleOf).flows).toEqual(INTENDED_FLOWS);
+    }
+  });
+});
+
 describe("the ALB's inbound", () => {
   test("is exactly CloudFront's origin-facing prefix list and the matrix's internal callers", () => {
     const inbound = reachability(synthJson(), roleOf).flows.filter((flow) => / -> alb /.test(flow));

@@ -272,3 +272,12 @@ export const difySchema = z
   .strict();
 
 export type DifyConfig = z.infer<typeof difySchema>;
+
+/**
+ * The SMTP port the Dify host sends mail to, when `dify.env` sets `MAIL_TYPE: smtp` (the config
+ * requires SMTP_PORT then): the dify security group opens exactly that port to the internet. The
+ * other mail types (resend, sendgrid) are HTTPS APIs, which 443 already covers.
+ */
+export function smtpPort(dify: Pick<DifyConfig, "env">): number | undefined {
+  return dify.env.MAIL_TYPE === "smtp" ? Number(dify.env.SMTP_PORT) : undefined;
+}

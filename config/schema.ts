@@ -176,6 +176,25 @@ const customerConfigObject = z
   )
   .superRefine(
     (config, ctx) => {
+      const { env } = config.dify;
+      if (env.MAIL_TYPE !== "smtp") return;
+      if (!env.SMTP_SERVER) {
+        report(ctx, ["dify", "env", "SMTP_SERVER"], "is required with MAIL_TYPE: smtp", "add the SMTP server's host name");
+      }
+      const port = env.SMTP_PORT;
+      if (port === undefined || !/^\d{1,5}$/.test(port) || Number(port) < 1 || Number(port) > 65535) {
+        report(
+          ctx,
+          ["dify", "env", "SMTP_PORT"],
+          port === undefined ? "is required with MAIL_TYPE: smtp" : `"${shorten(port)}" is not a TCP port`,
+          'set the port your SMTP server takes (e.g. "587" for STARTTLS, "465" for TLS): the dify security group opens exactly that port',
+        );
+      }
+    },
+    whenValid(["dify", "env"]),
+  )
+  .superRefine(
+    (config, ctx) => {
       const arn = config.dify.alb.certificateArn;
       const [, , , region, account] = arn?.split(":") ?? [];
       if (arn && (region !== config.aws.region || account !== config.aws.accountId)) {

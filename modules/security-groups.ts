@@ -41,6 +41,11 @@ export interface SecurityGroupsProps {
    * @default false
    */
   readonly apiGatewayVpcLink?: boolean;
+  /**
+   * Port of the SMTP server Dify sends mail to, opened from the dify group to the internet.
+   * @default none: only HTTPS leaves the VPC
+   */
+  readonly smtpPort?: number;
 }
 
 /**
@@ -79,8 +84,11 @@ export class SecurityGroups extends Construct {
     ];
     for (const flow of flows) this.allowFlow(flow);
 
-    this.allowInternet("dify", "LLM APIs, container images and packages through NAT");
-    this.allowInternet("lambda", "AWS APIs and external services through NAT");
+    this.allowInternet("dify", 443, "LLM APIs, container images and packages through NAT");
+    this.allowInternet("lambda", 443, "AWS APIs and external services through NAT");
+    if (props.smtpPort !== undefined && props.smtpPort !== 443) {
+      this.allowInternet("dify", props.smtpPort, "Mail from Dify to its SMTP server through NAT");
+    }
   }
 
   /** Id of the group of `role` (an optional role must have been requested). */
@@ -106,12 +114,12 @@ export class SecurityGroups extends Construct {
     });
   }
 
-  /** HTTPS to anywhere: the only egress that leaves the VPC (through NAT or endpoints). */
-  private allowInternet(role: SecurityGroupRole, why: string): void {
-    new VpcSecurityGroupEgressRule(this, `${role}-to-internet-443`, {
+  /** TCP to anywhere on one port: HTTPS, and SMTP when mail is configured (through NAT). */
+  private allowInternet(role: SecurityGroupRole, port: number, why: string): void {
+    new VpcSecurityGroupEgressRule(this, `${role}-to-internet-${port}`, {
       ipProtocol: "tcp",
-      fromPort: 443,
-      toPort: 443,
+      fromPort: port,
+      toPort: port,
       securityGroupId: this.id(role),
       cidrIpv4: "0.0.0.0/0",
       description: why,

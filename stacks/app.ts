@@ -1,4 +1,5 @@
 import type { App } from "cdktf";
+import { smtpPort } from "../config/dify-schema";
 import type { CustomerConfig } from "../config/schema";
 import { albPort } from "../modules/internal-alb";
 import { terraformLiterals } from "../modules/terraform-literal";
@@ -30,7 +31,12 @@ export function buildStacks(app: App, customerConfig: CustomerConfig): CustomerS
   const deployment = deploymentOf(config);
   const state = new StateStack(app, deployment, config.state);
   const apiGateway = config.amplify.enabled && config.amplify.apiGateway.enabled;
-  const network = new NetworkStack(app, deployment, config.network, albPort(config.dify.alb.certificateArn), apiGateway, interfaceEndpointZones(config));
+  const network = new NetworkStack(app, deployment, config.network, {
+    albPort: albPort(config.dify.alb.certificateArn),
+    apiGatewayVpcLink: apiGateway,
+    endpointZones: interfaceEndpointZones(config),
+    smtpPort: smtpPort(config.dify),
+  });
   const dify = new DifyStack(app, deployment, config.dify, network.outputs);
   const edge = new EdgeStack(app, deployment, config.edge, dify.outputs, network.outputs);
   const amplify = config.amplify.enabled

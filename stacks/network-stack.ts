@@ -19,6 +19,21 @@ export interface NetworkOutputs {
   readonly interfaceEndpointIds: Readonly<Record<string, string>>;
 }
 
+/** What the network takes from the rest of the config. */
+export interface NetworkStackOptions {
+  /** The internal ALB's listener port, which Lambda may reach (80, or 443 with TLS). */
+  readonly albPort: number;
+  /** Add the API Gateway VPC link's group to the matrix. */
+  readonly apiGatewayVpcLink: boolean;
+  /** The zones of each interface endpoint, by service (see endpoint-zones.ts). */
+  readonly endpointZones: Readonly<Record<string, readonly string[]>>;
+  /**
+   * The SMTP port Dify sends mail to, opened from the dify group.
+   * @default none
+   */
+  readonly smtpPort?: number;
+}
+
 /**
  * Runbook section 1: VPC, subnets, NAT, routes, endpoints, flow logs and the security-group
  * matrix for one customer environment.
@@ -26,19 +41,7 @@ export interface NetworkOutputs {
 export class NetworkStack extends DeploymentStack {
   readonly outputs: NetworkOutputs;
 
-  /**
-   * `albPort`: the internal ALB's listener port, which Lambda may reach (80, or 443 with TLS).
-   * `apiGatewayVpcLink`: add the VPC link's group to the matrix.
-   * `endpointZones`: the zones of each interface endpoint, by service (see endpoint-zones.ts).
-   */
-  constructor(
-    scope: Construct,
-    deployment: Deployment,
-    config: NetworkConfig,
-    albPort: number,
-    apiGatewayVpcLink: boolean,
-    endpointZones: Readonly<Record<string, readonly string[]>>,
-  ) {
+  constructor(scope: Construct, deployment: Deployment, config: NetworkConfig, options: NetworkStackOptions) {
     super(scope, "network", deployment);
     const { namePrefix } = deployment;
 
@@ -50,7 +53,8 @@ export class NetworkStack extends DeploymentStack {
     });
     const vpcId = network.vpc.id;
 
-    const securityGroups = new SecurityGroups(this, "security-groups", { vpcId, namePrefix, albPort, apiGatewayVpcLink });
+    const { albPort, apiGatewayVpcLink, endpointZones, smtpPort } = options;
+    const securityGroups = new SecurityGroups(this, "security-groups", { vpcId, namePrefix, albPort, apiGatewayVpcLink, smtpPort });
 
     const endpoints = new VpcEndpoints(this, "endpoints", {
       vpcId,
