@@ -109,6 +109,14 @@ describe("YAML that expands or hides keys", () => {
     ]);
   });
 
+  test("an unclosed quote is reported short, not with the rest of the file", () => {
+    // Found by the fuzz test: the parser quoted the unclosed token, i.e. everything after it.
+    const problems = rejected(write(`customer: example\n}environment: full\n'\n${"key: value\n".repeat(200)}`)).map(([, problem]) => problem);
+    expect(problems.length).toBeGreaterThan(0);
+    for (const problem of problems) expect(problem.length).toBeLessThanOrEqual(220);
+    expect(problems.some((problem) => /^is not valid YAML: .*… \(\d+ characters\)$/.test(problem))).toBe(true);
+  });
+
   test("a __proto__ key is named, not dropped", () => {
     expect(rejected(exampleText("dify:\n", "dify:\n  __proto__:\n    instanceType: t3.nano\n"))).toEqual([
       ["dify.__proto__", "is not a key a config can hold (JavaScript reads it as the object's prototype)", "remove it or rename it"],

@@ -1,6 +1,4 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
-import { CloudWatchClient, PutMetricAlarmCommand, SetAlarmStateCommand } from "@aws-sdk/client-cloudwatch";
+import { CloudWatchClient, PutMetricAlarmCommand } from "@aws-sdk/client-cloudwatch";
 import { CreateSubnetCommand, CreateVolumeCommand, CreateVpcCommand, DescribeSnapshotsCommand, EC2Client, RunInstancesCommand, CreateSnapshotCommand } from "@aws-sdk/client-ec2";
 import { CreateTargetGroupCommand, ElasticLoadBalancingV2Client, RegisterTargetsCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
@@ -11,7 +9,7 @@ import { startSsmFront, type SsmFront } from "./support/ssm-front";
 import { startMoto, type MotoServer } from "./support/tools";
 
 // The operations CLI against moto's server (the AWS API), an SSM front for the instance side,
-// stub programs for the local tools doctor inspects, and real HTTP servers for verify.
+// and stub programs for the local tools doctor inspects. verify has its own file (verify.test.ts).
 
 const REGION = "ap-northeast-1";
 const MOTO_ACCOUNT = "123456789012";
@@ -192,105 +190,6 @@ describe("tunnel", () => {
   test("no instance: says which tag it looked for", async () => {
     const result = await cli("tunnel", "admin", "--config", configFile((d) => (d.customer = "other")), "--print");
     expect(result.err).toContain("no running instance tagged Name=other-prod-dify in ap-northeast-1");
-  });
-});
-
-/** Dify behind CloudFront and WAF, healthy or broken in one way. */
-type Behaviour = "healthy" | "waf-blocks-large-bodies" | "no-cors" | "alb-502" | "waf-allows-everything";
-
-function difyLike(behaviour: Behaviour) {
-  return async (req: IncomingMessage, res: ServerResponse) => {
-    let size = 0;
-    for await (const chunk of req) size += (chunk as Buffer).length;
-    const path = req.url ?? "/";
-    if (behaviour === "alb-502") return res.writeHead(502).end("<html>502 Bad Gateway</html>");
-    const wafBlocks = size > 8192 && (behaviour === "waf-blocks-large-bodies" || (behaviour !== "waf-allows-everything" && !path.startsWith("/v1/chat-messages")));
-    if (wafBlocks) return res.writeHead(403, { "x-cache": "Error from cloudfront" }).end("Request blocked.");
-    if (req.method === "OPTIONS") {
-      const headers: Record<string, string> = { "access-control-allow-methods": "POST" };
-      if (behaviour !== "no-cors") headers["access-control-allow-origin"] = String(req.headers.origin);
-      return res.writeHead(200, headers).end();
-    }
-    if (path === "/console/api/ping") return res.writeHead(200, { "content-type": "application/json" }).end('{"result": "pong"}');
-    if (path === "/") return res.writeHead(307, { location: "/apps" }).end();
-    return res.writeHead(401, { "content-type": "application/json" }).end('{"code": "unauthorized"}');
-  };
-}
-
-async function serve(behaviour: Behaviour): Promise<{ url: string; server: Server }> {
-  const server = createServer((req, res) => void difyLike(behaviour)(req, res));
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
-}
-
-describe("verify", () => {
-  const ORIGIN = "https://main.d1a2b3c4d5e6f7.amplifyapp.com";
-  async function verify(behaviour: Behaviour, ...extra: string[]) {
-    const { url, server } = await serve(behaviour);
-    try {
-      const result = await cli("verify", "--config", configFile(), "--url", url, "--origin", ORIGIN, "--json", ...extra);
-      return { ...result, checks: Object.fromEntries(JSON.parse(result.out).checks.map((c: any) => [c.check, c])) };
-    } finally {
-      server.close();
-    }
-  }
-
-  test("a healthy stack passes every check", async () => {
-    const result = await verify("healthy");
-    expect(Object.values(result.checks).filter((c: any) => !c.ok)).toEqual([]);
-    expect(Object.keys(result.checks)).toEqual([
-      "Dify answers through CloudFront",
-      "GET / answers",
-      "CORS preflight from the app",
-      "large body on an allowed path",
-      "large body elsewhere is blocked",
-      "ALB targets healthy",
-      "instance online in SSM",
-      "no alarm in ALARM",
-    ]);
-    expect(result.code).toBe(EXIT.ok);
-  });
-
-  test("WAF blocking a large transcript on /v1/chat-messages is reported", async () => {
-    const result = await verify("waf-blocks-large-bodies");
-    expect(result.checks["large body on an allowed path"]).toMatchObject({ ok: false, detail: "POST /v1/chat-messages (10 KB): HTTP 403" });
-    expect(result.code).toBe(EXIT.failed);
-  });
-
-  test("WAF letting large bodies through everywhere is reported", async () => {
-    const result = await verify("waf-allows-everything");
-    expect(result.checks["large body elsewhere is blocked"].ok).toBe(false);
-  });
-
-  test("a missing CORS header is reported", async () => {
-    const result = await verify("no-cors");
-    expect(result.checks["CORS preflight from the app"]).toMatchObject({ ok: false, detail: expect.stringContaining("allow-origin missing") });
-  });
-
-  test("a 502 from the ALB is reported with where to look", async () => {
-    const result = await verify("alb-502");
-    expect(result.checks["Dify answers through CloudFront"]).toMatchObject({ ok: false, detail: "GET /console/api/ping: HTTP 502", fix: expect.stringContaining("no healthy target") });
-  });
-
-  test("an offline instance and an alarm in ALARM are reported", async () => {
-    ssmFront.pingStatus = {};
-    await new CloudWatchClient({ region: REGION }).send(
-      new SetAlarmStateCommand({ AlarmName: "example-prod-dify-memory", StateValue: "ALARM", StateReason: "test" }),
-    );
-    const result = await verify("healthy");
-    await new CloudWatchClient({ region: REGION }).send(new SetAlarmStateCommand({ AlarmName: "example-prod-dify-memory", StateValue: "OK", StateReason: "test" }));
-    expect(result.checks["instance online in SSM"]).toMatchObject({ ok: false, detail: `${instanceId}: not registered` });
-    expect(result.checks["no alarm in ALARM"]).toMatchObject({ ok: false, detail: "example-prod-dify-memory" });
-  });
-
-  test("a readable report", async () => {
-    const { url, server } = await serve("no-cors");
-    const result = await cli("verify", "--config", configFile(), "--url", url, "--origin", ORIGIN);
-    server.close();
-    expect(result.out).toMatch(/^PASS {2}Dify answers through CloudFront +GET \/console\/api\/ping: 200/m);
-    expect(result.out).toMatch(/^FAIL {2}CORS preflight from the app +OPTIONS/m);
-    expect(result.out).toMatch(/^ +fix: the origin must be in Dify's CORS settings/m);
-    expect(result.out).toContain("1 of 8 checks failed.");
   });
 });
 

@@ -31,7 +31,8 @@ export function loadConfig(file: string): LoadedConfig {
       path: "",
       line: error.linePos?.[0].line,
       column: error.linePos?.[0].col,
-      problem: `is not valid YAML: ${error.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "")}`,
+      // The parser quotes the offending token, which for an unclosed quote is the rest of the file.
+      problem: `is not valid YAML: ${shorten(error.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, ""), 160)}`,
       fix: "correct the YAML at this position",
     })),
     ...unusableKeys(file, doc, lineCounter),
