@@ -21,7 +21,7 @@ let aws: FailingAws;
 const savedEnv = { ...process.env };
 const emptyFile = join(mkdtempSync(join(tmpdir(), "aws-config-")), "empty");
 writeFileSync(emptyFile, "");
-const KEYS = { AWS_ACCESS_KEY_ID: "AKIAIOSFODNN7EXAMPLE", AWS_SECRET_ACCESS_KEY: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY" };
+const KEYS = { AWS_ACCESS_KEY_ID: "testing", AWS_SECRET_ACCESS_KEY: "testing" };
 /** The plugin, so that tunnel gets as far as AWS; no aws, so a session never starts. */
 const PLUGIN_ONLY = `${stubPrograms({ "session-manager-plugin": "1.2.707.0" })}:/usr/bin:/bin`;
 

@@ -1,6 +1,4 @@
-import { CloudWatchClient, PutMetricAlarmCommand } from "@aws-sdk/client-cloudwatch";
 import { CreateSubnetCommand, CreateVolumeCommand, CreateVpcCommand, DescribeSnapshotsCommand, EC2Client, RunInstancesCommand, CreateSnapshotCommand } from "@aws-sdk/client-ec2";
-import { CreateTargetGroupCommand, ElasticLoadBalancingV2Client, RegisterTargetsCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { EXIT } from "../cli/index";
 import { DIFY_RELEASES } from "../config/dify-releases";
@@ -56,25 +54,10 @@ beforeAll(async () => {
   await ec2.send(
     new CreateSnapshotCommand({ VolumeId: volumeId, TagSpecifications: [{ ResourceType: "snapshot", Tags: [{ Key: "snapshot-of", Value: "example-prod-data" }] }] }),
   );
-  const elb = new ElasticLoadBalancingV2Client({ region: REGION });
-  const group = await elb.send(new CreateTargetGroupCommand({ Name: "example-prod-dify", Protocol: "HTTP", Port: 80, VpcId: vpc, TargetType: "instance" }));
-  await elb.send(new RegisterTargetsCommand({ TargetGroupArn: group.TargetGroups![0]!.TargetGroupArn, Targets: [{ Id: instanceId, Port: 80 }] }));
   const ssm = new SSMClient({ region: REGION, endpoint: moto.endpoint });
   await ssm.send(new PutParameterCommand({ Name: "/example-prod/dify/data-volume-id", Value: volumeId, Type: "String" }));
   await ssm.send(
     new PutParameterCommand({ Name: "/example-prod/dify/release", Value: JSON.stringify({ version: "1.16.1", commit: DIFY_RELEASES["1.16.1"]!.commit }), Type: "String" }),
-  );
-  await new CloudWatchClient({ region: REGION }).send(
-    new PutMetricAlarmCommand({
-      AlarmName: "example-prod-dify-memory",
-      Namespace: "CWAgent",
-      MetricName: "mem_used_percent",
-      Statistic: "Average",
-      Period: 300,
-      EvaluationPeriods: 2,
-      Threshold: 90,
-      ComparisonOperator: "GreaterThanOrEqualToThreshold",
-    }),
   );
 }, 60_000);
 
