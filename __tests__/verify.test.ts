@@ -1,50 +1,27 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { CloudWatchClient, PutMetricAlarmCommand, SetAlarmStateCommand } from "@aws-sdk/client-cloudwatch";
-import { CreateSubnetCommand, CreateVpcCommand, EC2Client, RunInstancesCommand } from "@aws-sdk/client-ec2";
 import { CreateTargetGroupCommand, ElasticLoadBalancingV2Client, RegisterTargetsCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { EXIT } from "../cli/index";
 import { httpChecks } from "../cli/verify";
 import { DEFAULT_LARGE_BODY_PATHS } from "../config/edge-schema";
-import { cli, customerFile } from "./support/cli";
-import { startSsmFront, type SsmFront } from "./support/ssm-front";
-import { startMoto, type MotoServer } from "./support/tools";
+import { cli } from "./support/cli";
+import { REGION, motoConfigFile, startOpsWorld, type OpsWorld } from "./support/ops-world";
+import type { SsmFront } from "./support/ssm-front";
 
 // verify against real HTTP servers on 127.0.0.1 standing in for CloudFront + WAF + Dify, honest
 // or fooling verify in one way each, and moto's server (with the SSM front) for the AWS checks.
 
-const REGION = "ap-northeast-1";
-const MOTO_ACCOUNT = "123456789012";
 const ORIGIN = "https://main.d1a2b3c4d5e6f7.amplifyapp.com";
-let moto: MotoServer;
+let world: OpsWorld;
 let ssmFront: SsmFront;
 let instanceId: string;
-const savedEnv = { ...process.env };
 
-const configFile = (change: (data: Record<string, any>) => void = () => {}) =>
-  customerFile((data) => {
-    data.aws.accountId = MOTO_ACCOUNT;
-    change(data);
-  });
 
 beforeAll(async () => {
-  moto = await startMoto();
-  ssmFront = await startSsmFront(moto.endpoint);
-  Object.assign(process.env, moto.env, { AWS_ENDPOINT_URL_SSM: ssmFront.endpoint, AWS_REGION: REGION });
-  delete process.env.AWS_DEFAULT_REGION;
-  const ec2 = new EC2Client({ region: REGION });
-  const vpc = (await ec2.send(new CreateVpcCommand({ CidrBlock: "10.13.0.0/18" }))).Vpc!.VpcId!;
-  const subnet = (await ec2.send(new CreateSubnetCommand({ VpcId: vpc, CidrBlock: "10.13.16.0/20" }))).Subnet!.SubnetId!;
-  const instances = await ec2.send(
-    new RunInstancesCommand({
-      ImageId: "ami-12345678",
-      MinCount: 1,
-      MaxCount: 1,
-      SubnetId: subnet,
-      TagSpecifications: [{ ResourceType: "instance", Tags: [{ Key: "Name", Value: "example-prod-dify" }] }],
-    }),
-  );
-  instanceId = instances.Instances![0]!.InstanceId!;
+  world = await startOpsWorld();
+  ({ ssmFront, instanceId } = world);
+  const vpc = world.vpcId;
   const elb = new ElasticLoadBalancingV2Client({ region: REGION });
   const group = await elb.send(new CreateTargetGroupCommand({ Name: "example-prod-dify", Protocol: "HTTP", Port: 80, VpcId: vpc, TargetType: "instance" }));
   await elb.send(new RegisterTargetsCommand({ TargetGroupArn: group.TargetGroups![0]!.TargetGroupArn, Targets: [{ Id: instanceId, Port: 80 }] }));
@@ -65,9 +42,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  await ssmFront?.stop();
-  await moto?.stop();
-  process.env = savedEnv;
+  await world?.stop();
 });
 
 beforeEach(() => {
@@ -141,7 +116,7 @@ async function serve(handler: Handler): Promise<{ url: string; close: () => void
 async function verify(handler: Handler, change?: (data: Record<string, any>) => void) {
   const { url, close } = await serve(handler);
   try {
-    const result = await cli("verify", "--config", configFile(change), "--url", url, "--origin", ORIGIN, "--json");
+    const result = await cli("verify", "--config", motoConfigFile(change), "--url", url, "--origin", ORIGIN, "--json");
     return { ...result, url, checks: Object.fromEntries(JSON.parse(result.out).checks.map((c: any) => [c.check, c])) };
   } finally {
     close();
@@ -177,7 +152,7 @@ describe("an honest CloudFront + WAF + Dify", () => {
 
   test("a readable report", async () => {
     const { url, close } = await serve(honest);
-    const result = await cli("verify", "--config", configFile(), "--url", url, "--origin", ORIGIN);
+    const result = await cli("verify", "--config", motoConfigFile(), "--url", url, "--origin", ORIGIN);
     close();
     expect(result.out).toMatch(/^PASS {2}Dify answers through CloudFront +GET \/console\/api\/ping: 200 \{"result": "pong"\}$/m);
     expect(result.out).toMatch(/^PASS {2}large body elsewhere is blocked +POST \/v1\/amplify-dify-vpc-verify: 10 KB HTTP 403, small HTTP 404/m);
@@ -388,7 +363,7 @@ describe("what verify has always caught", () => {
 
   test("a failed check in the readable report, with its fix", async () => {
     const { url, close } = await serve(cors(DIFY_HEADERS));
-    const result = await cli("verify", "--config", configFile(), "--url", url, "--origin", ORIGIN);
+    const result = await cli("verify", "--config", motoConfigFile(), "--url", url, "--origin", ORIGIN);
     close();
     expect(result.out).toMatch(/^FAIL {2}CORS preflight from the app +OPTIONS \/v1\/chat-messages from \S+: HTTP 200: allow-origin missing$/m);
     expect(result.out).toMatch(/^ +fix: Dify's service API answers a preflight with exactly the request's Origin and Vary: Origin/m);

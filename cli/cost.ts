@@ -1,10 +1,8 @@
-import { existsSync } from "node:fs";
-import { join } from "node:path";
 import { parseDocument } from "yaml";
 import { readConfigText } from "../config/load";
 import { estimateStacks, usageCost, type Estimate } from "../cost/estimate";
 import { PRICES, type PriceId } from "../cost/prices";
-import { synthesizeConfig } from "./synthesize";
+import { stacksToRead } from "./synthesize";
 import { UserError } from "./user-error";
 
 export interface CostReport {
@@ -18,11 +16,8 @@ export interface CostReport {
  * Prices the stacks of `stacksDir`, or of `configFile` synthesized into a temporary directory
  * (the same program as `npm run synth`), and the usage file's quantities on top.
  */
-export function costReport(options: { stacksDir?: string; configFile?: string; usageFile?: string }): CostReport {
-  const stacksDir = options.configFile ? synthesizeConfig(options.configFile) : (options.stacksDir ?? join("cdktf.out", "stacks"));
-  if (!existsSync(stacksDir)) {
-    throw new UserError(`${stacksDir} does not exist`, "synthesize first (npm run synth), or pass --config customers/<customer>-<env>.yaml");
-  }
+export function costReport(options: { stacksDir: string; configFile?: string; usageFile?: string }): CostReport {
+  const stacksDir = stacksToRead({ stacksDir: options.stacksDir, configFile: options.configFile });
   const estimate = estimateStacks(stacksDir);
   const usage = options.usageFile ? usageCost(estimate, readUsage(options.usageFile, estimate)) : [];
   return { estimate, usage, variableMonthlyUsd: usage.reduce((sum, u) => sum + u.monthlyUsd, 0) };

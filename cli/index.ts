@@ -180,9 +180,8 @@ export async function run(argv: readonly string[], io: Io = processIo(argv.inclu
     .option("--stacks <dir>", "the synthesized stacks to draw", "cdktf.out/stacks")
     .option("-c, --config <file>", "synthesize this customer config first (into a temporary directory) and draw it")
     .action(async (options: { stacks: string; config?: string }) => {
-      const [{ architectureMarkdown }, { synthesizeConfig }, { existsSync }] = await Promise.all([import("../docs-gen/diagram"), import("./synthesize"), import("node:fs")]);
-      const stacksDir = options.config ? synthesizeConfig(options.config) : options.stacks;
-      if (!existsSync(stacksDir)) throw new UserError(`${stacksDir} does not exist`, "synthesize first (npm run synth), or pass --config customers/<customer>-<env>.yaml");
+      const [{ architectureMarkdown }, { stacksToRead }] = await Promise.all([import("../docs-gen/diagram"), import("./synthesize")]);
+      const stacksDir = stacksToRead({ stacksDir: options.stacks, configFile: options.config });
       io.out(architectureMarkdown(stacksDir, options.config ?? stacksDir));
     });
 
